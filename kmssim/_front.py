@@ -1,0 +1,265 @@
+"""The boto3 front: real botocore KMS clients whose requests the simulator serves in-process.
+
+botocore does everything it does for AWS up to the wire: parameter validation against its KMS model and
+serialization into a JSON 1.1 request. A ``before-call`` handler then takes the serialized request instead of the
+network, decodes it with the model, lets the simulator serve it, and hands botocore's own JSON parser an AWS-shaped
+response, so results and errors (``client.exceptions.NotFoundException``...) are exactly what botocore makes of a
+real KMS answer. Nothing is signed or sent; no credentials are needed.
+
+botocore's retry handler is not reached, so a ThrottlingException comes back at once instead of being retried:
+better for seeing quotas at work.
+"""
+
+from __future__ import annotations
+
+import base64
+import functools
+import json
+import os
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import ContextDecorator
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, cast
+
+import botocore.handlers
+import botocore.session
+from botocore.awsrequest import AWSResponse
+from botocore.compat import HTTPHeaders
+from botocore.config import Config
+from botocore.parsers import DEFAULT_TIMESTAMP_PARSER, create_parser
+
+from ._errors import KMSError
+
+if TYPE_CHECKING:
+    from botocore.client import BaseClient
+
+    from ._simulator import Simulator
+
+_PARSER = create_parser("json")
+_DUMMY_KEY_ID = "KMSSIMEXAMPLEKEY"
+_DUMMY_SECRET = "kmssim-not-a-secret"
+
+
+@functools.lru_cache(maxsize=1)
+def _session() -> botocore.session.Session:
+    return botocore.session.Session()
+
+
+def _decode(shape: Any, value: Any) -> Any:
+    """Wire JSON -> Python values, by shape: base64 blobs to bytes."""
+    if value is None:
+        return None
+    t = shape.type_name
+    if t == "blob":
+        return base64.b64decode(value) if isinstance(value, str) else value
+    if t == "structure" and isinstance(value, dict):
+        members = shape.members
+        return {k: (_decode(members[k], v) if k in members else v) for k, v in value.items()}
+    if t == "list" and isinstance(value, list):
+        return [_decode(shape.member, v) for v in value]
+    if t == "map" and isinstance(value, dict):
+        return {k: _decode(shape.value, v) for k, v in value.items()}
+    return value
+
+
+def _encode(shape: Any, value: Any) -> Any:
+    """Python values -> wire JSON, by shape: bytes to base64, datetimes to epoch seconds."""
+    t = shape.type_name
+    if t == "blob":
+        return base64.b64encode(value).decode()
+    if t == "timestamp":
+        assert isinstance(value, datetime)
+        return value.timestamp()
+    if t == "structure":
+        members = shape.members
+        return {k: _encode(members[k], v) for k, v in value.items() if v is not None and k in members}
+    if t == "list":
+        return [_encode(shape.member, v) for v in value]
+    if t == "map":
+        return {k: _encode(shape.value, v) for k, v in value.items()}
+    return value
+
+
+class _Raw:
+    """The body of a simulated HTTP response, readable the way urllib3's is; serialized only when read."""
+
+    def __init__(self, body: Callable[[], bytes]) -> None:
+        self._body = body
+
+    def stream(self, *_: Any, **__: Any) -> Iterator[bytes]:
+        yield self._body()
+
+
+def _parsed(shape: Any, value: Any) -> Any:
+    """What botocore's JSON parser makes of ``_encode(shape, value)``, computed without the JSON round trip."""
+    t = shape.type_name
+    if t == "timestamp":
+        return DEFAULT_TIMESTAMP_PARSER(value.timestamp())
+    if t == "structure":
+        members = shape.members
+        return {k: _parsed(members[k], v) for k, v in value.items() if v is not None and k in members}
+    if t == "list":
+        return [_parsed(shape.member, v) for v in value]
+    if t == "map":
+        return {k: _parsed(shape.value, v) for k, v in value.items()}
+    return value
+
+
+#: Check every fast-path response against botocore's own parser (the test suite turns this on).
+VERIFY_WITH_BOTOCORE_PARSER = False
+
+
+def _botocore_parse(model: Any, status: int, headers: dict[str, str], data: bytes) -> dict[str, Any]:
+    """Parse a JSON response exactly as botocore's endpoint does, modelled error fields included."""
+    response = {"status_code": status, "headers": headers, "body": data}
+    parsed: dict[str, Any] = _PARSER.parse(response, model.output_shape)
+    if status >= 300:
+        code = parsed.get("Error", {}).get("Code")
+        error_shape = model.service_model.shape_for_error_code(code)
+        if error_shape is not None:
+            parsed.update(_PARSER.parse(response, error_shape))
+    parsed.setdefault("ResponseMetadata", {})["RetryAttempts"] = 0
+    return parsed
+
+
+def serve(
+    sim: Simulator, model: Any, params: Mapping[str, Any], region: str, principal: str, context: Mapping[str, object]
+) -> tuple[AWSResponse, dict[str, Any]]:
+    """Serve one serialized botocore request; returns (http response, parsed response) as botocore expects.
+
+    Errors go through botocore's own JSON parser. Successful responses are built directly in the shape that
+    parser produces (it is the hot path); ``VERIFY_WITH_BOTOCORE_PARSER`` checks the two agree.
+    """
+    raw_body = params.get("body") or b"{}"
+    body = json.loads(raw_body.decode() if isinstance(raw_body, bytes) else raw_body)
+    api_params = _decode(model.input_shape, body) if model.input_shape is not None else {}
+    request_id = sim._event_id()
+    headers = {"x-amzn-requestid": request_id, "content-type": "application/x-amz-json-1.1"}
+    url = f"https://kms.{region}.amazonaws.com/"
+    try:
+        result = sim.call(model.name, api_params, region=region, principal=principal, context=context, model=model)
+    except KMSError as exc:
+        data = json.dumps({"__type": exc.code, "message": exc.message}).encode()
+        http = AWSResponse(url, 400, HTTPHeaders.from_dict(headers), _Raw(lambda: data))
+        return http, _botocore_parse(model, 400, headers, data)
+
+    def wire() -> bytes:
+        payload = _encode(model.output_shape, result) if model.output_shape is not None else {}
+        return json.dumps(payload).encode()
+
+    parsed: dict[str, Any] = _parsed(model.output_shape, result) if model.output_shape is not None else {}
+    parsed["ResponseMetadata"] = {
+        "RequestId": request_id,
+        "HTTPStatusCode": 200,
+        "HTTPHeaders": dict(headers),
+        "RetryAttempts": 0,
+    }
+    if VERIFY_WITH_BOTOCORE_PARSER:
+        expected = _botocore_parse(model, 200, headers, wire())
+        if expected != parsed:
+            raise AssertionError(f"fast response differs from botocore's parse: {parsed!r} != {expected!r}")
+    return AWSResponse(url, 200, HTTPHeaders.from_dict(headers), _Raw(wire)), parsed
+
+
+def make_client(sim: Simulator, region: str, principal: str, context: Mapping[str, object]) -> BaseClient:
+    client = _session().create_client(
+        "kms",
+        region_name=region,
+        config=Config(retries={"max_attempts": 1}),
+        aws_access_key_id=_DUMMY_KEY_ID,
+        aws_secret_access_key=_DUMMY_SECRET,
+    )
+
+    def handler(model: Any, params: Mapping[str, Any], **_: Any) -> tuple[AWSResponse, dict[str, Any]]:
+        return serve(sim, model, params, region, principal, context)
+
+    client.meta.events.register_first("before-call.kms", cast(Callable[..., None], handler))
+    return client
+
+
+# ---------------------------------------------------------------------------------------------- kmssim.mock()
+
+_ACTIVE: list[tuple[Simulator, str | None, dict[str, object]]] = []
+_FAKE_ENV = {
+    "AWS_ACCESS_KEY_ID": _DUMMY_KEY_ID,
+    "AWS_SECRET_ACCESS_KEY": _DUMMY_SECRET,
+    "AWS_SESSION_TOKEN": "kmssim",
+    "AWS_SECURITY_TOKEN": "kmssim",
+}
+
+
+def _mock_handler(model: Any, params: Mapping[str, Any], context: Mapping[str, Any], **_: Any) -> Any:
+    if not _ACTIVE:
+        return None
+    sim, principal, global_context = _ACTIVE[-1]
+    region = context.get("client_region") or sim.region
+    return serve(sim, model, params, region, principal or sim.root(), global_context)
+
+
+def _install_mock_handler() -> None:
+    entry = ("before-call.kms", _mock_handler)
+    if entry not in botocore.handlers.BUILTIN_HANDLERS:
+        botocore.handlers.BUILTIN_HANDLERS.append(entry)
+    try:
+        import boto3
+
+        default = boto3.DEFAULT_SESSION
+    except ImportError:  # pragma: no cover - boto3 is a dependency
+        default = None
+    if default is not None:
+        default.events.unregister("before-call.kms", _mock_handler)
+        default.events.register("before-call.kms", _mock_handler)
+
+
+class mock(ContextDecorator):
+    """Serve every ``boto3.client("kms")`` made inside by a simulator, as moto's ``mock_aws`` does.
+
+    ``with kmssim.mock() as sim:`` (a new seeded-by-``seed`` simulator) or ``with kmssim.mock(sim):``; also a
+    decorator. Clients made before entering keep talking to whatever they talked to. Fake credentials are put in
+    the environment while active, so no real credentials are looked up or used.
+    """
+
+    def __init__(
+        self,
+        sim: Simulator | None = None,
+        *,
+        seed: int | None = 0,
+        principal: str | None = None,
+        context: Mapping[str, object] | None = None,
+    ) -> None:
+        self._sim = sim
+        self._seed = seed
+        self._principal = principal
+        self._context = dict(context or {})
+        self._saved_env: list[dict[str, str | None]] = []
+
+    @property
+    def sim(self) -> Simulator:
+        if self._sim is None:
+            from ._simulator import Simulator
+
+            self._sim = Simulator(seed=self._seed)
+        return self._sim
+
+    def __enter__(self) -> Simulator:
+        sim = self.sim
+        _install_mock_handler()
+        self._saved_env.append({k: os.environ.get(k) for k in _FAKE_ENV})
+        os.environ.update(_FAKE_ENV)
+        _ACTIVE.append((sim, self._principal, self._context))
+        return sim
+
+    def __exit__(self, *exc: object) -> None:
+        _ACTIVE.pop()
+        for k, v in self._saved_env.pop().items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+    def _recreate_cm(self) -> mock:
+        # A fresh simulator per decorated call unless one was given.
+        return mock(self._sim, seed=self._seed, principal=self._principal, context=self._context)
+
+    def __call__(self, func: Callable[..., Any]) -> Callable[..., Any]:  # type: ignore[override]
+        return super().__call__(func)

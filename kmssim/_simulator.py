@@ -1,0 +1,469 @@
+"""The simulated world: accounts, Regions, one virtual clock and one source of randomness.
+
+Time stands still until :meth:`Simulator.advance` moves it; rotations and deletions that fall due on the way
+happen then, in time order. Nothing here reads the wall clock.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ._errors import KMSError, ThrottlingException, UnsupportedOperationException, ValidationException
+from ._ids import ACCOUNT_ID, alias_arn
+from ._models import Principal, from_iso, iso
+from ._operations import KmsOperations, Request, principal_account
+from ._random import Randomness
+from ._trail import SAFE_PARAMETERS, AuditEvent, Trail
+from ._validation import check_types, operation_model, validate_params
+
+if TYPE_CHECKING:
+    import pandas as pd
+    from botocore.client import BaseClient
+
+    from ._policy import Decision
+    from ._pricing import Estimate
+
+DEFAULT_ACCOUNT = "111122223333"
+DEFAULT_REGION = "us-east-1"
+DEFAULT_START = datetime(2026, 1, 1, tzinfo=UTC)
+STATE_FORMAT = "kmssim-state"
+STATE_VERSION = 1
+
+#: Regions a client may name. The commercial Regions AWS lists for KMS (see data/pricing.csv).
+REGIONS = (
+    "us-east-1",
+    "us-east-2",
+    "us-west-1",
+    "us-west-2",
+    "af-south-1",
+    "ap-east-1",
+    "ap-east-2",
+    "ap-south-1",
+    "ap-south-2",
+    "ap-southeast-1",
+    "ap-southeast-2",
+    "ap-southeast-3",
+    "ap-southeast-4",
+    "ap-southeast-5",
+    "ap-southeast-6",
+    "ap-southeast-7",
+    "ap-northeast-1",
+    "ap-northeast-2",
+    "ap-northeast-3",
+    "ca-central-1",
+    "ca-west-1",
+    "eu-central-1",
+    "eu-central-2",
+    "eu-west-1",
+    "eu-west-2",
+    "eu-west-3",
+    "eu-south-1",
+    "eu-south-2",
+    "eu-north-1",
+    "il-central-1",
+    "me-south-1",
+    "me-central-1",
+    "mx-central-1",
+    "sa-east-1",
+)
+
+
+class Simulator:
+    """An in-process, deterministic AWS KMS.
+
+    ``seed``: with an integer, every key ID, ARN, key material, IV, ciphertext, grant token and timestamp is the
+    same on every run and machine; with None, the operating system's randomness is used.
+    ``account_id`` and ``region``: the defaults for clients. ``start``: the virtual clock's first reading.
+    ``enforce_quotas``: raise ThrottlingException for requests above a request quota within one simulated second.
+    """
+
+    def __init__(
+        self,
+        seed: int | None = None,
+        account_id: str = DEFAULT_ACCOUNT,
+        region: str = DEFAULT_REGION,
+        start: datetime = DEFAULT_START,
+        *,
+        enforce_quotas: bool = False,
+    ) -> None:
+        if not ACCOUNT_ID.match(account_id):
+            raise ValueError(f"account_id must be 12 digits, got {account_id!r}")
+        if region not in REGIONS:
+            raise ValueError(
+                f"region {region!r} is not a Region kmssim knows; choose one of {', '.join(REGIONS)}"
+            )
+        if start.tzinfo is None:
+            raise ValueError("start must be timezone-aware (for example datetime(2026, 1, 1, tzinfo=UTC))")
+        self.account_id = account_id
+        self.region = region
+        self.enforce_quotas = enforce_quotas
+        self._now = start.astimezone(UTC)
+        self._random = Randomness(seed)
+        self._principals: dict[str, Principal] = {}
+        self._events: list[AuditEvent] = []
+        self._requests: defaultdict[tuple[str, str, str, str, str | None, str | None], int] = defaultdict(int)
+        self._buckets: dict[tuple[str, str, str], tuple[float, float]] = {}
+        self.ops = KmsOperations(self)
+
+    # ------------------------------------------------------------------ clock and randomness
+
+    @property
+    def now(self) -> datetime:
+        """The simulated time (UTC)."""
+        return self._now
+
+    @property
+    def seed(self) -> int | None:
+        return self._random.seed
+
+    def random_bytes(self, n: int) -> bytes:
+        return self._random.bytes(n)
+
+    def bytes(self, n: int) -> bytes:
+        """Random bytes (the RandomSource protocol of ``_crypto``)."""
+        return self._random.bytes(n)
+
+    def advance(
+        self, *, days: float = 0, hours: float = 0, minutes: float = 0, seconds: float = 0
+    ) -> datetime:
+        """Move the clock forward, carrying out every rotation and deletion that falls due, in time order."""
+        step = timedelta(days=days, hours=hours, minutes=minutes, seconds=seconds)
+        if step < timedelta(0):
+            raise ValueError("the simulated clock only moves forward; give a positive duration")
+        target = self._now + step
+        while True:
+            due = [e for e in self.ops.due_events() if e[0] <= target]
+            if not due:
+                break
+            when, kind, key = min(due, key=lambda e: (e[0], e[1], e[2].arn))
+            self._now = max(self._now, when)
+            self.ops.run_event(kind, key)
+            self._record(
+                AuditEvent(
+                    event_id=self._event_id(),
+                    event_time=self._now,
+                    event_name=kind,
+                    principal="kms.amazonaws.com",
+                    account=key.account,
+                    region=key.region,
+                    resources=(key.arn,),
+                )
+            )
+        self._now = target
+        return self._now
+
+    # ------------------------------------------------------------------ principals
+
+    def add_principal(
+        self,
+        arn: str,
+        policies: Iterable[str | Mapping[str, Any]] = (),
+        tags: Mapping[str, str] | None = None,
+    ) -> str:
+        """Register an IAM user or role (of any account) with its identity policies and tags; returns the ARN."""
+        account = principal_account(arn)
+        if not account or not arn.startswith(("arn:aws:iam::", "arn:aws:sts::")):
+            raise ValueError(
+                f"{arn!r} is not an IAM or STS principal ARN (arn:aws:iam::<account>:user/<name>)"
+            )
+        texts = [p if isinstance(p, str) else json.dumps(p) for p in policies]
+        for text in texts:
+            from ._policy import parse_policy
+
+            parse_policy(text)
+        self._principals[arn] = Principal(arn, account, texts, dict(tags or {}))
+        return arn
+
+    def principal(self, arn: str) -> Principal | None:
+        return self._principals.get(arn)
+
+    def root(self, account_id: str | None = None) -> str:
+        """The root user ARN of an account (the default principal of clients)."""
+        return f"arn:aws:iam::{account_id or self.account_id}:root"
+
+    # ------------------------------------------------------------------ the API
+
+    def client(
+        self,
+        service_name: str = "kms",
+        *,
+        region_name: str | None = None,
+        principal: str | None = None,
+        context: Mapping[str, object] | None = None,
+    ) -> BaseClient:
+        """A real botocore KMS client whose calls this simulator serves in-process."""
+        from ._front import make_client
+
+        if service_name != "kms":
+            raise ValueError(f"kmssim simulates the 'kms' service only, not {service_name!r}")
+        return make_client(self, region_name or self.region, principal or self.root(), dict(context or {}))
+
+    def call(
+        self,
+        operation: str,
+        params: Mapping[str, Any] | None = None,
+        *,
+        region: str | None = None,
+        principal: str | None = None,
+        context: Mapping[str, object] | None = None,
+        model: Any = None,
+    ) -> dict[str, Any]:
+        """Serve one API call directly (no botocore): the response dict, or the KMSError AWS would give.
+
+        ``params`` are checked against botocore's KMS model as the KMS service would (maximum lengths, enums,
+        patterns); ``model`` is the operation model when the caller already has it.
+        """
+        principal = principal or self.root()
+        region = region or self.region
+        account = principal_account(principal) or self.account_id
+        req = Request(operation, dict(params or {}), account, region, principal, dict(context or {}))
+        try:
+            handler = getattr(self.ops, operation, None)
+            if handler is None or not operation[:1].isupper():
+                raise UnsupportedOperationException(f"{operation} is not an operation kmssim simulates.")
+            if region not in REGIONS:
+                raise ValidationException(f"Region {region} is not a Region kmssim knows.")
+            if model is None:
+                model = operation_model(operation)
+                validate_params(model.input_shape, req.params)
+                check_types(model.input_shape, req.params)
+            else:
+                validate_params(model.input_shape, req.params)
+            if self.enforce_quotas:
+                self._throttle(req)
+            result: dict[str, Any] = handler(req)
+        except KMSError as exc:
+            self._trail_request(req, exc)
+            raise
+        self._trail_request(req, None)
+        self._meter(req)
+        return result
+
+    def _throttle(self, req: Request) -> None:
+        """Spend one token from each request quota the call counts against, or raise ThrottlingException.
+
+        Each quota is a token bucket holding at most one second's worth of requests (at least one), refilled at
+        the quota's rate as simulated time passes: more requests than the quota within one simulated second are
+        throttled, as in https://docs.aws.amazon.com/kms/latest/developerguide/requests-per-second.html.
+        """
+        from ._pricing import quota_limits_for
+
+        key_spec = self.ops.peek_key_spec(req)
+        pair = req.params.get("KeyPairSpec") if req.operation.startswith("GenerateDataKeyPair") else None
+        limits = quota_limits_for(req.operation, key_spec, pair, req.region)
+        now = self._now.timestamp()
+        buckets = []
+        for name, rate in limits:
+            ident = (req.account, req.region, name)
+            tokens, last = self._buckets.get(ident, (max(rate, 1.0), now))
+            tokens = min(max(rate, 1.0), tokens + (now - last) * rate)
+            if tokens < 1.0:
+                raise ThrottlingException(
+                    "You have exceeded the rate at which you may call KMS. Reduce the frequency of your calls."
+                )
+            buckets.append((ident, tokens))
+        for ident, tokens in buckets:
+            self._buckets[ident] = (tokens - 1.0, now)
+
+    def _meter(self, req: Request) -> None:
+        key = req.keys[0] if req.keys else None
+        month = f"{self._now.year:04d}-{self._now.month:02d}"
+        pair = req.params.get("KeyPairSpec") if req.operation.startswith("GenerateDataKeyPair") else None
+        spec = key.key_spec if key is not None else None
+        self._requests[(month, req.account, req.region, req.operation, spec, pair)] += 1
+
+    def _event_id(self) -> str:
+        import uuid
+
+        return str(uuid.UUID(bytes=self._random.bytes(16), version=4))
+
+    def _record(self, event: AuditEvent) -> None:
+        self._events.append(event)
+
+    def _trail_request(self, req: Request, error: KMSError | None) -> None:
+        params = {k: v for k, v in req.params.items() if k in SAFE_PARAMETERS}
+        context = dict(req.params.get("EncryptionContext") or req.params.get("SourceEncryptionContext") or {})
+        resources = tuple(dict.fromkeys(k.arn for k in req.keys))
+        self._record(
+            AuditEvent(
+                event_id=self._event_id(),
+                event_time=self._now,
+                event_name=req.operation,
+                principal=req.principal,
+                account=req.account,
+                region=req.region,
+                resources=resources,
+                alias=alias_arn(req.region, req.account, req.alias_used) if req.alias_used else None,
+                encryption_context=context,
+                request_parameters=params,
+                error_code=error.code if error is not None else None,
+                error_message=error.message if error is not None else None,
+                decision=req.decision.effect if req.decision is not None else None,
+            )
+        )
+
+    def trail(self) -> Trail:
+        """The audit trail so far, oldest first."""
+        return Trail(self._events)
+
+    # ------------------------------------------------------------------ permissions, for teaching
+
+    def decide(
+        self,
+        principal: str,
+        action: str,
+        key_id: str,
+        *,
+        region: str | None = None,
+        context: Mapping[str, object] | None = None,
+        request: Mapping[str, Any] | None = None,
+    ) -> Decision:
+        """What AWS would decide if ``principal`` asked for ``action`` on a key, without doing anything."""
+        region = region or self.region
+        account = principal_account(principal) or self.account_id
+        operation = action.split(":", 1)[-1]
+        params = {"KeyId": key_id, **dict(request or {})}
+        req = Request(operation, params, account, region, principal, dict(context or {}))
+        key = self.ops._resolve(req, key_id, allow_alias=True)
+        return self.ops.decide(req, action, key)
+
+    def permissions(
+        self, principal: str, key_id: str, actions: Sequence[str] | None = None, **kwargs: Any
+    ) -> pd.DataFrame:
+        """What may ``principal`` do to this key: one row per action with the decision and its reason."""
+        import pandas as pd
+
+        from ._policy import KEY_ACTIONS
+
+        rows = []
+        for action in actions or KEY_ACTIONS:
+            d = self.decide(principal, action, key_id, **kwargs)
+            rows.append({"action": action, "decision": d.effect, "reason": d.summary()})
+        return pd.DataFrame(rows, columns=["action", "decision", "reason"])
+
+    def access_matrix(
+        self, key_id: str, principals: Sequence[str], actions: Sequence[str] | None = None, **kwargs: Any
+    ) -> pd.DataFrame:
+        """Principals x actions for one key, each cell "Allow", "ImplicitDeny" or "ExplicitDeny"."""
+        import pandas as pd
+
+        from ._policy import KEY_ACTIONS
+
+        acts = list(actions or KEY_ACTIONS)
+        data = {a: [self.decide(p, a, key_id, **kwargs).effect for p in principals] for a in acts}
+        return pd.DataFrame(data, index=list(principals))
+
+    # ------------------------------------------------------------------ cost
+
+    def usage(self) -> dict[str, Any]:
+        """What happened, for billing: every key's life and the request counts (see ``kmssim.bill_from_usage``)."""
+        keys = [
+            {
+                "arn": k.arn,
+                "region": k.region,
+                "key_spec": k.key_spec,
+                "managed_by": "aws" if k.key_manager == "AWS" else "customer",
+                "created": k.created,
+                "deletion_scheduled": k.deletion_scheduled_at,
+                "deleted": k.deleted,
+                "rotations": [m.created for m in k.materials if m.rotation_type is not None],
+            }
+            for k in self.ops.keys.values()
+            if k.account == self.account_id
+        ]
+        requests = [
+            {
+                "month": month,
+                "region": region,
+                "operation": op,
+                "key_spec": spec,
+                "key_pair_spec": pair,
+                "count": n,
+            }
+            for (month, account, region, op, spec, pair), n in sorted(
+                self._requests.items(), key=lambda kv: tuple(str(x) for x in kv[0])
+            )
+            if account == self.account_id
+        ]
+        return {"account_id": self.account_id, "keys": keys, "requests": requests}
+
+    def bill(self, month: str | None = None, *, free_tier: bool = True) -> Estimate:
+        """The bill for what happened in the simulator in ``month`` ("YYYY-MM"; default: the current month)."""
+        from ._pricing import bill_from_usage
+
+        return bill_from_usage(self.usage(), month or self._now.strftime("%Y-%m"), free_tier=free_tier)
+
+    # ------------------------------------------------------------------ persistence
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "format": STATE_FORMAT,
+            "version": STATE_VERSION,
+            "account_id": self.account_id,
+            "region": self.region,
+            "now": iso(self._now),
+            "enforce_quotas": self.enforce_quotas,
+            "random": self._random.state(),
+            "principals": [p.to_json() for p in self._principals.values()],
+            "operations": self.ops.to_json(),
+            "trail": [e.to_dict() for e in self._events],
+            "requests": [[*k, n] for k, n in self._requests.items()],
+        }
+
+    def save(self, path: str | os.PathLike[str]) -> Path:
+        """Write the whole state as versioned JSON, atomically (a temporary file renamed over the target)."""
+        target = Path(path)
+        data = json.dumps(self.to_json(), indent=1, sort_keys=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent or Path("."))
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as f:
+                f.write(data)
+                f.flush()
+                os.fsync(f.fileno())
+            os.replace(tmp, target)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+        return target
+
+    @classmethod
+    def load(cls, path: str | os.PathLike[str]) -> Simulator:
+        """Read a state written by :meth:`save`. A corrupted or foreign file raises ValueError saying why."""
+        p = Path(path)
+        try:
+            data = json.loads(p.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise ValueError(f"{p}: not a kmssim state file ({exc})") from exc
+        return cls.from_json(data, source=str(p))
+
+    @classmethod
+    def from_json(cls, data: Any, *, source: str = "state") -> Simulator:
+        if not isinstance(data, dict) or data.get("format") != STATE_FORMAT:
+            raise ValueError(f'{source}: not a kmssim state file (no "format": "{STATE_FORMAT}")')
+        if data.get("version") != STATE_VERSION:
+            raise ValueError(
+                f"{source}: kmssim state version {data.get('version')!r}; this kmssim reads version {STATE_VERSION}"
+            )
+        try:
+            sim = cls(account_id=data["account_id"], region=data["region"], start=from_iso(data["now"]))
+            sim.enforce_quotas = bool(data["enforce_quotas"])
+            sim._random = Randomness.from_state(data["random"])
+            sim._principals = {p["arn"]: Principal.from_json(p) for p in data["principals"]}
+            sim.ops.load_json(data["operations"])
+            sim._events = [AuditEvent.from_dict(e) for e in data["trail"]]
+            for *k, n in data["requests"]:
+                sim._requests[tuple(k)] += int(n)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise ValueError(f"{source}: the kmssim state is damaged ({type(exc).__name__}: {exc})") from exc
+        return sim
+
+    def __repr__(self) -> str:
+        live = sum(1 for k in self.ops.keys.values() if k.deleted is None)
+        return f"<Simulator seed={self.seed} account={self.account_id} now={iso(self._now)} keys={live}>"

@@ -1,0 +1,191 @@
+"""The audit trail: one CloudTrail-like event per simulated call and per time-driven action.
+
+Field names follow CloudTrail's KMS events (https://docs.aws.amazon.com/kms/latest/developerguide/logging-using-cloudtrail.html).
+The encryption context is logged in clear, as CloudTrail does; plaintext, ciphertext, signatures, MACs, key
+material and grant tokens never are.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, overload
+
+from ._models import from_iso, iso
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+#: Request parameters that may appear in the trail. Anything else (Plaintext, CiphertextBlob, Message, Signature,
+#: Mac, GrantTokens, GrantToken, Policy) is left out.
+SAFE_PARAMETERS = frozenset(
+    {
+        "KeyId",
+        "SourceKeyId",
+        "DestinationKeyId",
+        "TargetKeyId",
+        "AliasName",
+        "EncryptionContext",
+        "SourceEncryptionContext",
+        "DestinationEncryptionContext",
+        "EncryptionAlgorithm",
+        "SourceEncryptionAlgorithm",
+        "DestinationEncryptionAlgorithm",
+        "SigningAlgorithm",
+        "MacAlgorithm",
+        "MessageType",
+        "KeySpec",
+        "KeyPairSpec",
+        "NumberOfBytes",
+        "KeyUsage",
+        "Description",
+        "MultiRegion",
+        "Origin",
+        "PendingWindowInDays",
+        "RotationPeriodInDays",
+        "GranteePrincipal",
+        "RetiringPrincipal",
+        "Operations",
+        "Constraints",
+        "Name",
+        "GrantId",
+        "PolicyName",
+        "BypassPolicyLockoutSafetyCheck",
+        "Tags",
+        "TagKeys",
+        "Limit",
+        "DryRun",
+    }
+)
+
+
+@dataclass(frozen=True)
+class AuditEvent:
+    """One trail entry."""
+
+    event_id: str
+    event_time: datetime
+    event_name: str
+    principal: str
+    account: str
+    region: str
+    resources: tuple[str, ...] = ()
+    alias: str | None = None
+    encryption_context: dict[str, str] = field(default_factory=dict)
+    request_parameters: dict[str, Any] = field(default_factory=dict)
+    error_code: str | None = None
+    error_message: str | None = None
+    decision: str | None = None  # "Allow" | "ImplicitDeny" | "ExplicitDeny" when a permission check ran
+
+    @property
+    def succeeded(self) -> bool:
+        return self.error_code is None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "eventID": self.event_id,
+            "eventTime": iso(self.event_time),
+            "eventName": self.event_name,
+            "userIdentity": {"arn": self.principal, "accountId": self.account},
+            "awsRegion": self.region,
+            "resources": [{"ARN": r} for r in self.resources],
+            "alias": self.alias,
+            "encryptionContext": dict(self.encryption_context),
+            "requestParameters": dict(self.request_parameters),
+            "errorCode": self.error_code,
+            "errorMessage": self.error_message,
+            "decision": self.decision,
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> AuditEvent:
+        return cls(
+            event_id=d["eventID"],
+            event_time=from_iso(d["eventTime"]),
+            event_name=d["eventName"],
+            principal=d["userIdentity"]["arn"],
+            account=d["userIdentity"]["accountId"],
+            region=d["awsRegion"],
+            resources=tuple(r["ARN"] for r in d["resources"]),
+            alias=d["alias"],
+            encryption_context=dict(d["encryptionContext"]),
+            request_parameters=dict(d["requestParameters"]),
+            error_code=d["errorCode"],
+            error_message=d["errorMessage"],
+            decision=d["decision"],
+        )
+
+
+class Trail(Sequence[AuditEvent]):
+    """A read-only view of the audit trail, oldest first, with a table for notebooks."""
+
+    def __init__(self, events: Sequence[AuditEvent]) -> None:
+        self._events = tuple(events)
+
+    @overload
+    def __getitem__(self, i: int) -> AuditEvent: ...
+    @overload
+    def __getitem__(self, i: slice) -> Trail: ...
+    def __getitem__(self, i: int | slice) -> AuditEvent | Trail:
+        if isinstance(i, slice):
+            return Trail(self._events[i])
+        return self._events[i]
+
+    def __len__(self) -> int:
+        return len(self._events)
+
+    def __iter__(self) -> Iterator[AuditEvent]:
+        return iter(self._events)
+
+    def __repr__(self) -> str:
+        return f"<Trail of {len(self)} events>"
+
+    def filter(
+        self, *, event_name: str | None = None, principal: str | None = None, failed: bool | None = None
+    ) -> Trail:
+        """Events matching every given criterion."""
+        return Trail(
+            [
+                e
+                for e in self._events
+                if (event_name is None or e.event_name == event_name)
+                and (principal is None or e.principal == principal)
+                and (failed is None or (e.error_code is not None) == failed)
+            ]
+        )
+
+    def to_dataframe(self) -> pd.DataFrame:
+        import pandas as pd
+
+        rows = [
+            {
+                "time": iso(e.event_time),
+                "event": e.event_name,
+                "principal": e.principal,
+                "key": ", ".join(r.rsplit("/", 1)[-1] for r in e.resources),
+                "alias": e.alias or "",
+                "encryption context": ", ".join(f"{k}={v}" for k, v in sorted(e.encryption_context.items())),
+                "result": e.error_code or "OK",
+            }
+            for e in self._events
+        ]
+        columns = ["time", "event", "principal", "key", "alias", "encryption context", "result"]
+        return pd.DataFrame(rows, columns=columns)
+
+    def _repr_html_(self) -> str:
+        if not self._events:
+            return "<p><em>The trail is empty.</em></p>"
+        head = "".join(f"<th>{c}</th>" for c in ("time", "event", "principal", "key", "context", "result"))
+        body = []
+        for e in self._events:
+            result = html.escape(e.error_code or "OK")
+            style = ' style="color:#b00"' if e.error_code else ""
+            ctx = html.escape(", ".join(f"{k}={v}" for k, v in sorted(e.encryption_context.items())))
+            keys = html.escape(", ".join(r.rsplit("/", 1)[-1] for r in e.resources))
+            body.append(
+                f"<tr><td>{iso(e.event_time)}</td><td>{html.escape(e.event_name)}</td>"
+                f"<td>{html.escape(e.principal)}</td><td>{keys}</td><td>{ctx}</td><td{style}>{result}</td></tr>"
+            )
+        return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"

@@ -1,0 +1,155 @@
+"""Server-side checks of request parameters against botocore's KMS model.
+
+botocore's client validates required members, types and minimums before a request leaves; KMS itself checks the
+rest (maximum lengths and values, enums, patterns) and answers ``ValidationException`` with messages such as
+``1 validation error detected: Value '1025' at 'numberOfBytes' failed to satisfy constraint: Member must have
+value less than or equal to 1024``. This module does the server's part for any operation in the model.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from typing import Any
+
+from ._errors import ValidationException
+
+
+@functools.cache
+def _pattern(p: str) -> re.Pattern[str] | None:
+    try:
+        return re.compile(p)
+    except re.error:
+        return None
+
+
+def _camel(name: str) -> str:
+    return name[:1].lower() + name[1:]
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, bytes | bytearray):
+        return "java.nio.HeapByteBuffer[pos=0 lim={0} cap={0}]".format(len(value))
+    return str(value)
+
+
+def _constrained(shape: Any, _seen: frozenset[str] = frozenset()) -> bool:
+    """Whether a shape, or anything inside it, carries a constraint the service checks (cached per shape)."""
+    key = (shape.name, shape.type_name)
+    if key in _CONSTRAINED:
+        return _CONSTRAINED[key]
+    meta = shape.metadata
+    found = bool(("max" in meta) or ("min" in meta) or ("pattern" in meta) or getattr(shape, "enum", None))
+    if not found and shape.name not in _seen:
+        inner = _seen | {shape.name}
+        if shape.type_name == "structure":
+            found = any(_constrained(m, inner) for m in shape.members.values())
+        elif shape.type_name == "list":
+            found = _constrained(shape.member, inner)
+        elif shape.type_name == "map":
+            found = _constrained(shape.key, inner) or _constrained(shape.value, inner)
+    _CONSTRAINED[key] = found
+    return found
+
+
+_CONSTRAINED: dict[tuple[str, str], bool] = {}
+
+
+def _check(shape: Any, value: Any, path: str, errors: list[str]) -> None:
+    if value is None or not _constrained(shape):
+        return
+    meta = shape.metadata
+    type_name = shape.type_name
+    if type_name == "structure" and isinstance(value, dict):
+        for name, member in shape.members.items():
+            if name in value:
+                _check(member, value[name], f"{path}.{_camel(name)}" if path else _camel(name), errors)
+        return
+    if type_name == "list" and isinstance(value, list):
+        if "max" in meta and len(value) > meta["max"]:
+            errors.append(
+                f"Value '{_show(value)}' at '{path}' failed to satisfy constraint: "
+                f"Member must have length less than or equal to {meta['max']}"
+            )
+        for i, item in enumerate(value, start=1):
+            _check(shape.member, item, f"{path}.{i}.member", errors)
+        return
+    if type_name == "map" and isinstance(value, dict):
+        for k, v in value.items():
+            _check(shape.key, k, f"{path}.key", errors)
+            _check(shape.value, v, f"{path}.value", errors)
+        return
+    if type_name in ("string", "blob") and isinstance(value, str | bytes | bytearray):
+        if "max" in meta and len(value) > meta["max"]:
+            errors.append(
+                f"Value '{_show(value)}' at '{path}' failed to satisfy constraint: "
+                f"Member must have length less than or equal to {meta['max']}"
+            )
+        if "min" in meta and len(value) < meta["min"]:
+            errors.append(
+                f"Value '{_show(value)}' at '{path}' failed to satisfy constraint: "
+                f"Member must have length greater than or equal to {meta['min']}"
+            )
+        enum = shape.enum if type_name == "string" else None
+        if enum and value not in enum:
+            errors.append(
+                f"Value '{_show(value)}' at '{path}' failed to satisfy constraint: "
+                f"Member must satisfy enum value set: [{', '.join(enum)}]"
+            )
+        elif type_name == "string" and "pattern" in meta and isinstance(value, str):
+            pat = _pattern(meta["pattern"])
+            if pat is not None and not pat.search(value):
+                errors.append(
+                    f"Value '{value}' at '{path}' failed to satisfy constraint: "
+                    f"Member must satisfy regular expression pattern: {meta['pattern']}"
+                )
+        return
+    if type_name in ("integer", "long") and isinstance(value, int) and not isinstance(value, bool):
+        if "max" in meta and value > meta["max"]:
+            errors.append(
+                f"Value '{value}' at '{path}' failed to satisfy constraint: "
+                f"Member must have value less than or equal to {meta['max']}"
+            )
+        if "min" in meta and value < meta["min"]:
+            errors.append(
+                f"Value '{value}' at '{path}' failed to satisfy constraint: "
+                f"Member must have value greater than or equal to {meta['min']}"
+            )
+
+
+@functools.cache
+def operation_model(name: str) -> Any:
+    """botocore's model of one KMS operation."""
+    return _service_model().operation_model(name)
+
+
+@functools.lru_cache(maxsize=1)
+def _service_model() -> Any:
+    import botocore.session
+
+    return botocore.session.get_session().get_service_model("kms")
+
+
+def check_types(input_shape: Any, params: dict[str, Any]) -> None:
+    """botocore's client-side checks (required members, types, minimums) for calls that bypass a client."""
+    from botocore.exceptions import ParamValidationError
+    from botocore.validate import ParamValidator
+
+    if input_shape is None:
+        return
+    report = ParamValidator().validate(params, input_shape)
+    if report.has_errors():
+        raise ValidationException(str(ParamValidationError(report=report.generate_report())))
+
+
+def validate_params(input_shape: Any, params: dict[str, Any]) -> None:
+    """Raise ValidationException listing every constraint the parameters break, as KMS words it."""
+    if input_shape is None:
+        return
+    errors: list[str] = []
+    _check(input_shape, params, "", errors)
+    if errors:
+        n = len(errors)
+        raise ValidationException(
+            f"{n} validation error{'s' if n > 1 else ''} detected: " + "; ".join(errors)
+        )

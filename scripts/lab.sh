@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# Set up (first run only) and start JupyterLab on the training notebooks.
+# Usage: bash scripts/lab.sh [extra jupyter-lab options]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+exec .venv/bin/jupyter lab --notebook-dir=notebooks "$@"
