@@ -1,0 +1,633 @@
+"""Monthly KMS cost estimates and metered bills.
+
+Rules (project reference kms-pricing-and-quotas.md, sections 1.1-1.5; https://aws.amazon.com/kms/pricing/):
+
+* $1 per customer managed key-month, prorated hourly; a partial clock hour counts as a whole hour;
+* from May 2024 the first and second rotation each add $1 per month (prorated hourly), later ones are free;
+  before May 2024 every rotation added $1 per month (price history, AWS Security Blog 2024-04-12);
+* keys pending deletion cost nothing; AWS managed keys have no key charge but their requests are charged;
+  AWS owned keys cost nothing at all;
+* 20,000 free requests per account-month pooled across Regions, for symmetric-class requests only.
+
+Money is exact (fractions) until the total, which is rounded half-up to cents once.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import html
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal, localcontext
+from fractions import Fraction
+from typing import TYPE_CHECKING, Any, Literal
+
+import pandas as pd
+
+from ._catalog import (
+    PRICE_ITEMS,
+    _check_key_pair_spec,
+    _check_key_spec,
+    _check_operation,
+    default_key_spec,
+    price_class,
+)
+from ._errors import EstimateInputError
+from ._tables import ROTATION_RULES, PricingTable, load_pricing
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+
+__all__ = ["MANAGED_BY", "Estimate", "bill_from_usage", "estimate"]
+
+HoursConvention = Literal["calendar", 730]
+MANAGED_BY = ("customer", "aws", "aws_owned")
+_KEY_FIELDS = frozenset({"count", "key_spec", "region", "managed_by", "rotations", "hours"})
+_REQUEST_FIELDS = frozenset({"operation", "count", "key_spec", "key_pair_spec", "region", "managed_by"})
+_USAGE_KEY_FIELDS = frozenset(
+    {"arn", "region", "key_spec", "managed_by", "created", "deletion_scheduled", "deleted", "rotations"}
+)
+_USAGE_REQUEST_FIELDS = frozenset({"month", "region", "operation", "key_spec", "key_pair_spec", "count"})
+_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+_HOUR = dt.timedelta(hours=1)
+LINE_COLUMNS = ["item", "region", "price_class", "quantity", "unit", "unit price", "USD", "note"]
+
+
+# --------------------------------------------------------------------------------------------- helpers
+
+
+def _to_decimal(value: Fraction) -> Decimal:
+    with localcontext() as ctx:
+        ctx.prec = 34
+        return Decimal(value.numerator) / Decimal(value.denominator)
+
+
+def round_cents(value: Fraction) -> Decimal:
+    """Round an exact amount half-up (away from zero) to cents."""
+    cents = abs(value) * 100
+    whole = int(cents + Fraction(1, 2))
+    result = Decimal(whole).scaleb(-2)
+    return -result if value < 0 else result
+
+
+def parse_month(month: object) -> tuple[int, int]:
+    """``"YYYY-MM"`` to ``(year, month)``; EstimateInputError otherwise."""
+    match = _MONTH.match(month) if isinstance(month, str) else None
+    if match is None or not 1 <= int(match.group(2)) <= 12:
+        raise EstimateInputError("month", month, "a month written 'YYYY-MM', for example '2026-06'")
+    return int(match.group(1)), int(match.group(2))
+
+
+def month_window(month: str) -> tuple[dt.datetime, dt.datetime]:
+    """Start and end (exclusive) of a calendar month in UTC."""
+    year, mon = parse_month(month)
+    start = dt.datetime(year, mon, 1, tzinfo=dt.UTC)
+    end = dt.datetime(year + mon // 12, mon % 12 + 1, 1, tzinfo=dt.UTC)
+    return start, end
+
+
+def month_hours(month: str, hours: object) -> int:
+    """Hours of a billing month: the calendar month's (672-744) or 730, the AWS Pricing Calculator's month."""
+    year, mon = parse_month(month)
+    if hours == "calendar":
+        return calendar.monthrange(year, mon)[1] * 24
+    if hours == 730 and not isinstance(hours, bool):
+        return 730
+    raise EstimateInputError("hours", hours, "'calendar' (hours of the calendar month) or 730")
+
+
+def _check_fields(item: object, allowed: frozenset[str], where: str) -> Mapping[str, Any]:
+    if not isinstance(item, Mapping):
+        raise EstimateInputError(where, item, f"a dict with keys from {sorted(allowed)}")
+    unknown = sorted(str(k) for k in item if k not in allowed)
+    if unknown:
+        raise EstimateInputError(
+            f"{where}.{unknown[0]}", item[unknown[0]], f"only the fields {sorted(allowed)}"
+        )
+    return item
+
+
+def _count(value: object, name: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise EstimateInputError(name, value, "a whole number >= 0")
+    return value
+
+
+def _exact(value: object, name: str) -> Fraction:
+    if isinstance(value, bool) or not isinstance(value, int | float | Decimal | Fraction):
+        raise EstimateInputError(name, value, "a number")
+    if isinstance(value, float):
+        value = Decimal(repr(value))
+    if isinstance(value, Decimal) and not value.is_finite():
+        raise EstimateInputError(name, value, "a finite number")
+    return Fraction(value)
+
+
+def _aware(value: object, name: str) -> dt.datetime:
+    if not isinstance(value, dt.datetime) or value.tzinfo is None or value.utcoffset() is None:
+        raise EstimateInputError(name, value, "a timezone-aware datetime")
+    return value.astimezone(dt.UTC)
+
+
+def _is_list(value: object) -> bool:
+    return isinstance(value, Sequence) and not isinstance(value, str | bytes)
+
+
+def _hour_buckets(start: dt.datetime, end: dt.datetime) -> int:
+    """Clock hours touched by [start, end): a partial hour counts as a whole hour."""
+    if end <= start:
+        return 0
+    first = start.replace(minute=0, second=0, microsecond=0)
+    last = end.replace(minute=0, second=0, microsecond=0)
+    if last != end:
+        last += _HOUR
+    return (last - first) // _HOUR
+
+
+# --------------------------------------------------------------------------------------------- Estimate
+
+
+@dataclass(frozen=True, eq=False)
+class Estimate:
+    """A monthly KMS bill: ``total`` (USD, rounded half-up to cents once) and its ``lines``.
+
+    ``lines`` has one row per charge: item, region, price_class, quantity, unit, unit price, USD
+    (Decimal, unrounded), note. ``key_detail`` (metered bills only) has one row per key.
+    """
+
+    total: Decimal
+    lines: pd.DataFrame
+    month: str
+    hours: str | int
+    free_tier: bool
+    rotation_rule: str
+    notes: tuple[str, ...]
+    exact_total: Decimal
+    key_detail: pd.DataFrame | None = None
+
+    def __repr__(self) -> str:
+        return f"<Estimate {self.month}: ${self.total} USD in {len(self.lines)} lines>"
+
+    def by_region(self) -> pd.Series:
+        """Unrounded USD per Region."""
+        if self.lines.empty:
+            return pd.Series(dtype=object)
+        return self.lines.groupby("region", sort=True)["USD"].apply(lambda s: sum(s, Decimal(0)))
+
+    def _repr_html_(self) -> str:
+        rows = []
+        for rec in self.lines.to_dict("records"):
+            rows.append(
+                "<tr>"
+                + "".join(
+                    f"<td>{html.escape(v)}</td>"
+                    for v in (
+                        str(rec["item"]),
+                        str(rec["region"]),
+                        _fmt_qty(rec["quantity"]),
+                        str(rec["unit"]),
+                        f"${rec['unit price']:f}",
+                        f"${Decimal(rec['USD']).quantize(Decimal('0.0001'), ROUND_HALF_UP):,}",
+                        str(rec["note"]),
+                    )
+                )
+                + "</tr>"
+            )
+        head = "".join(
+            f"<th>{h}</th>" for h in ("item", "region", "quantity", "unit", "unit price", "USD", "note")
+        )
+        notes = "".join(f"<li>{html.escape(n)}</li>" for n in self.notes)
+        return (
+            f"<div class='kmssim-estimate'><p><b>AWS KMS estimate for {html.escape(self.month)}: "
+            f"${self.total:,} USD</b></p><table><thead><tr>{head}</tr></thead>"
+            f"<tbody>{''.join(rows)}</tbody></table>"
+            f"<ul>{notes}</ul></div>"
+        )
+
+    def plot(self, ax: Axes | None = None) -> Axes:
+        """Horizontal bar chart of USD per line; returns the Axes (no ``show()``)."""
+        if ax is None:
+            import matplotlib.pyplot as plt
+
+            _, ax = plt.subplots(figsize=(7, 0.4 * max(len(self.lines), 3) + 1))
+        labels = [f"{i} ({r})" for i, r in zip(self.lines["item"], self.lines["region"], strict=True)]
+        values = [float(v) for v in self.lines["USD"]]
+        colors = ["tab:green" if v < 0 else "tab:blue" for v in values]
+        ax.barh(labels, values, color=colors)
+        ax.invert_yaxis()
+        ax.set_xlabel("USD")
+        ax.set_title(f"AWS KMS {self.month}: ${self.total:,}")
+        return ax
+
+
+def _fmt_qty(value: object) -> str:
+    dec = Decimal(str(value))
+    if dec == dec.to_integral_value():
+        return f"{dec.to_integral_value():,}"
+    return f"{dec.quantize(Decimal('0.000001'), ROUND_HALF_UP).normalize():f}"
+
+
+# --------------------------------------------------------------------------------------------- the bill
+
+
+@dataclass
+class _Line:
+    item: str
+    region: str
+    price_class: str
+    unit: str
+    unit_price: Fraction
+    note: str
+    quantity: Fraction = Fraction(0)
+
+
+@dataclass
+class _Bill:
+    pricing: PricingTable
+    month: str
+    hours_label: str | int
+    month_hours: int
+    free_tier: bool
+    rotation_rule: str
+    lines: dict[tuple[str, str, str, Fraction], _Line] = field(default_factory=dict)
+    eligible: dict[str, int] = field(default_factory=dict)
+    caveats: set[str] = field(default_factory=set)
+
+    def unit_price(self, region: str, item: str) -> Fraction:
+        row = self.pricing.price(region, item)
+        assert row.price is not None  # price() raises for unknown prices
+        if row.status in ("derived", "assumed"):
+            self.caveats.add(f"{item} in {region} is {row.status}: {row.note}")
+        return Fraction(row.price) / PRICE_ITEMS[item].per
+
+    def add(
+        self, item: str, region: str, klass: str, unit: str, price: Fraction, quantity: Fraction, note: str
+    ) -> None:
+        key = (item, region, klass, price)
+        line = self.lines.get(key)
+        if line is None:
+            line = self.lines[key] = _Line(item, region, klass, unit, price, note)
+        line.quantity += quantity
+
+    def add_key(self, region: str, managed_by: str, key_months: Fraction, rotation_months: Fraction) -> None:
+        if managed_by == "customer":
+            self.add(
+                "KMS keys (customer managed)",
+                region,
+                "key_month",
+                "key-month",
+                self.unit_price(region, "key_month"),
+                key_months,
+                "$1 per key-month, prorated hourly",
+            )
+            if rotation_months:
+                label = (
+                    "first and second rotation"
+                    if self.rotation_rule == "first_two_rotations"
+                    else "every rotation"
+                )
+                self.add(
+                    "Key rotation surcharge",
+                    region,
+                    "rotation_month",
+                    "rotation-month",
+                    self.unit_price(region, "rotation_month"),
+                    rotation_months,
+                    f"+$1 per key-month for the {label}",
+                )
+        elif managed_by == "aws":
+            self.add(
+                "AWS managed keys (no key charge)",
+                region,
+                "key_month",
+                "key-month",
+                Fraction(0),
+                key_months,
+                "creation and storage free; requests charged",
+            )
+        else:
+            self.add(
+                "AWS owned keys (no charge)",
+                region,
+                "none",
+                "key-month",
+                Fraction(0),
+                key_months,
+                "no key or request charge to you",
+            )
+
+    def add_requests(
+        self, region: str, operation: str, spec: str | None, pair: str | None, count: int, managed_by: str
+    ) -> None:
+        klass = price_class(operation, spec, pair)
+        target = f"{pair} pair" if pair else (spec or "no key")
+        if managed_by == "aws_owned":
+            self.add(
+                f"{operation} ({target}) on AWS owned keys",
+                region,
+                "none",
+                "requests",
+                Fraction(0),
+                Fraction(count),
+                "no charge",
+            )
+            return
+        item = f"{operation} ({target})" + (" on AWS managed keys" if managed_by == "aws" else "")
+        self.add(
+            item,
+            region,
+            klass,
+            "requests",
+            self.unit_price(region, klass),
+            Fraction(count),
+            PRICE_ITEMS[klass].label,
+        )
+        if PRICE_ITEMS[klass].free_tier_eligible:
+            self.eligible[region] = self.eligible.get(region, 0) + count
+
+    def apply_free_tier(self) -> None:
+        pool = sum(self.eligible.values())
+        if not self.free_tier or pool == 0:
+            return
+        allowances = {self.pricing.price(r, "free_tier_requests").price for r in self.eligible}
+        if len(allowances) != 1:
+            raise EstimateInputError(
+                "pricing", self.pricing.path, "one free-tier allowance for every Region used"
+            )
+        allowance = allowances.pop()
+        assert allowance is not None
+        remaining = min(int(allowance), pool)
+        # AWS does not say which Region's requests the pooled allowance covers; where prices differ, the
+        # dearest first (customer-favourable). With today's uniform $0.03 the order changes nothing.
+        order = sorted(self.eligible, key=lambda r: (-self.unit_price(r, "requests_symmetric"), r))
+        for region in order:
+            used = min(remaining, self.eligible[region])
+            if used:
+                price = self.unit_price(region, "requests_symmetric")
+                self.add(
+                    "Free tier (pooled across Regions)",
+                    region,
+                    "free_tier_requests",
+                    "requests",
+                    -price,
+                    Fraction(used),
+                    f"{int(allowance):,} free symmetric-class requests per account-month",
+                )
+            remaining -= used
+
+    def finish(self, key_detail: pd.DataFrame | None = None) -> Estimate:
+        self.apply_free_tier()
+        records = []
+        exact = Fraction(0)
+        for line in self.lines.values():
+            amount = line.quantity * line.unit_price
+            exact += amount
+            records.append(
+                {
+                    "item": line.item,
+                    "region": line.region,
+                    "price_class": line.price_class,
+                    "quantity": _to_decimal(line.quantity),
+                    "unit": line.unit,
+                    "unit price": _to_decimal(line.unit_price),
+                    "USD": _to_decimal(amount),
+                    "note": line.note,
+                }
+            )
+        frame = pd.DataFrame.from_records(records, columns=LINE_COLUMNS)
+        frame = frame.astype(object) if not frame.empty else frame
+        hours_note = (
+            f"key-months prorated over the {self.month_hours} hours of {self.month} (calendar month)"
+            if self.hours_label == "calendar"
+            else "key-months prorated over 730 hours (the AWS Pricing Calculator month)"
+        )
+        rule_note = (
+            "rotation: the first and second rotation each add $1/month; later ones are free (from May 2024)"
+            if self.rotation_rule == "first_two_rotations"
+            else "rotation: every rotation adds $1/month with no cap (rule before May 2024)"
+        )
+        free_note = (
+            "free tier: 20,000 symmetric-class requests per account-month, pooled across Regions"
+            if self.free_tier
+            else "free tier not subtracted (as the AWS Pricing Calculator does)"
+        )
+        notes = (hours_note, rule_note, free_note, f"prices: {self.pricing.path}", *sorted(self.caveats))
+        return Estimate(
+            total=round_cents(exact),
+            lines=frame,
+            month=self.month,
+            hours=self.hours_label,
+            free_tier=self.free_tier,
+            rotation_rule=self.rotation_rule,
+            notes=notes,
+            exact_total=_to_decimal(exact),
+            key_detail=key_detail,
+        )
+
+
+def _new_bill(
+    month: object, free_tier: object, hours: object, pricing: PricingTable | None, rotation_rule: object
+) -> _Bill:
+    parse_month(month)
+    assert isinstance(month, str)
+    if not isinstance(free_tier, bool):
+        raise EstimateInputError("free_tier", free_tier, "True or False")
+    table = load_pricing() if pricing is None else pricing
+    if not isinstance(table, PricingTable):
+        raise EstimateInputError("pricing", pricing, "None or a PricingTable from load_pricing()")
+    total_hours = month_hours(month, hours)
+    if rotation_rule is None:
+        rule = table.history.rotation_rule(month)
+    elif rotation_rule in ROTATION_RULES:
+        rule = str(rotation_rule)
+    else:
+        raise EstimateInputError(
+            "rotation_rule", rotation_rule, f"None (the rule of the month) or one of {list(ROTATION_RULES)}"
+        )
+    label: str | int = "calendar" if hours == "calendar" else 730
+    return _Bill(table, month, label, total_hours, free_tier, rule)
+
+
+def _charged_rotations(rule: str, rotations: int) -> int:
+    return min(rotations, 2) if rule == "first_two_rotations" else rotations
+
+
+def estimate(
+    keys: Iterable[Mapping[str, Any]] = (),
+    requests: Iterable[Mapping[str, Any]] = (),
+    *,
+    month: str,
+    free_tier: bool = True,
+    hours: HoursConvention = "calendar",
+    pricing: PricingTable | None = None,
+    rotation_rule: str | None = None,
+) -> Estimate:
+    """Estimate one month of AWS KMS charges.
+
+    ``keys``: dicts with ``count`` (1), ``key_spec`` (SYMMETRIC_DEFAULT), ``region`` (us-east-1),
+    ``managed_by`` ("customer"; "aws" = AWS managed, no key charge; "aws_owned" = no charge at all),
+    ``rotations`` completed so far (0) and ``hours`` the key is billable this month (the whole month;
+    0 for a key pending deletion all month, which costs nothing).
+    ``requests``: dicts with ``operation`` (KMS API name), ``count``, ``key_spec`` (SYMMETRIC_DEFAULT; None
+    for keyless operations such as GenerateRandom), ``key_pair_spec`` (GenerateDataKeyPair*), ``region``
+    (us-east-1) and ``managed_by`` ("customer"; "aws_owned" requests are free and not pooled).
+    ``month`` "YYYY-MM" picks the calendar hours and the rotation rule in force (override with
+    ``rotation_rule``: "first_two_rotations" or "each_rotation"). ``hours``: "calendar" or 730.
+    ``free_tier=False`` reproduces the AWS Pricing Calculator. Source: https://aws.amazon.com/kms/pricing/.
+    """
+    bill = _new_bill(month, free_tier, hours, pricing, rotation_rule)
+    regions = bill.pricing.known_regions
+    for i, key in enumerate(keys):
+        where = f"keys[{i}]"
+        key = _check_fields(key, _KEY_FIELDS, where)
+        count = _count(key.get("count", 1), f"{where}.count")
+        if _check_key_spec(key.get("key_spec", "SYMMETRIC_DEFAULT"), f"{where}.key_spec") is None:
+            raise EstimateInputError(f"{where}.key_spec", None, "a key spec such as SYMMETRIC_DEFAULT")
+        region = regions.check(key.get("region", "us-east-1"), f"{where}.region")
+        managed_by = key.get("managed_by", "customer")
+        if managed_by not in MANAGED_BY:
+            raise EstimateInputError(f"{where}.managed_by", managed_by, f"one of {list(MANAGED_BY)}")
+        rotations = _count(key.get("rotations", 0), f"{where}.rotations")
+        hours_billable = _exact(key.get("hours", bill.month_hours), f"{where}.hours")
+        if not 0 <= hours_billable <= bill.month_hours:
+            raise EstimateInputError(
+                f"{where}.hours", key.get("hours"), f"a number of hours from 0 to {bill.month_hours}"
+            )
+        fraction = count * hours_billable / bill.month_hours
+        charged = _charged_rotations(bill.rotation_rule, rotations)
+        bill.add_key(region, str(managed_by), fraction, fraction * charged)
+    for i, req in enumerate(requests):
+        where = f"requests[{i}]"
+        req = _check_fields(req, _REQUEST_FIELDS, where)
+        if "operation" not in req:
+            raise EstimateInputError(f"{where}.operation", None, "a KMS operation name such as 'Decrypt'")
+        op = _check_operation(req["operation"], f"{where}.operation")
+        if "count" not in req:
+            raise EstimateInputError(f"{where}.count", None, "a whole number >= 0")
+        count = _count(req["count"], f"{where}.count")
+        spec = _check_key_spec(req.get("key_spec", default_key_spec(op)), f"{where}.key_spec")
+        pair = _check_key_pair_spec(req.get("key_pair_spec"), f"{where}.key_pair_spec")
+        region = regions.check(req.get("region", "us-east-1"), f"{where}.region")
+        managed_by = req.get("managed_by", "customer")
+        if managed_by not in MANAGED_BY:
+            raise EstimateInputError(f"{where}.managed_by", managed_by, f"one of {list(MANAGED_BY)}")
+        bill.add_requests(region, op, spec, pair, count, str(managed_by))
+    return bill.finish()
+
+
+def bill_from_usage(
+    usage: Mapping[str, Any],
+    month: str,
+    *,
+    pricing: PricingTable | None = None,
+    free_tier: bool = True,
+    hours: HoursConvention = "calendar",
+    rotation_rule: str | None = None,
+) -> Estimate:
+    """Price one month of metered usage, as returned by ``Simulator.usage()``.
+
+    For each customer managed key: the clock hours it existed in ``month`` before its pending-deletion
+    window or deletion (a partial hour counts whole: "prorated over the whole hours", reference 1.1),
+    plus, for each charged rotation (the first two from May 2024, all before), the hours from that
+    rotation to the same end. AWS managed keys carry no key charge. Requests of ``month`` are priced by
+    operation, key spec and Region; GenerateRandom (no key) is a standard symmetric-class request. The
+    result has ``key_detail``, one row per key.
+    """
+    bill = _new_bill(month, free_tier, hours, pricing, rotation_rule)
+    regions = bill.pricing.known_regions
+    if not isinstance(usage, Mapping):
+        raise EstimateInputError("usage", usage, "the mapping returned by Simulator.usage()")
+    start, end = month_window(month)
+    keys = usage.get("keys", [])
+    requests = usage.get("requests", [])
+    if not _is_list(keys) or not _is_list(requests):
+        raise EstimateInputError(
+            "usage", type(usage).__name__, "a mapping whose 'keys' and 'requests' are lists"
+        )
+    detail: list[dict[str, object]] = []
+    for i, key in enumerate(keys):
+        where = f"usage.keys[{i}]"
+        key = _check_fields(key, _USAGE_KEY_FIELDS, where)
+        missing = sorted(_USAGE_KEY_FIELDS - set(key))
+        if missing:
+            raise EstimateInputError(
+                f"{where}.{missing[0]}", None, f"all of the fields {sorted(_USAGE_KEY_FIELDS)}"
+            )
+        region = regions.check(key["region"], f"{where}.region")
+        spec = _check_key_spec(key["key_spec"], f"{where}.key_spec")
+        if spec is None:
+            raise EstimateInputError(f"{where}.key_spec", None, "the key's spec, such as SYMMETRIC_DEFAULT")
+        managed_by = key["managed_by"]
+        if managed_by not in ("customer", "aws"):
+            raise EstimateInputError(f"{where}.managed_by", managed_by, "'customer' or 'aws'")
+        created = _aware(key["created"], f"{where}.created")
+        stop = end
+        for name in ("deletion_scheduled", "deleted"):
+            if key[name] is not None:
+                stop = min(stop, _aware(key[name], f"{where}.{name}"))
+        first = max(created, start)
+        rotations = key["rotations"]
+        if not _is_list(rotations):
+            raise EstimateInputError(f"{where}.rotations", rotations, "a list of timezone-aware datetimes")
+        times = sorted(_aware(t, f"{where}.rotations[{j}]") for j, t in enumerate(rotations))
+        key_hours = _hour_buckets(first, stop)
+        charged = times[: _charged_rotations(bill.rotation_rule, len(times))]
+        rotation_hours = [_hour_buckets(max(first, t), stop) for t in charged]
+        key_months = Fraction(min(key_hours, bill.month_hours), bill.month_hours)
+        rotation_months = sum(
+            (Fraction(min(h, bill.month_hours), bill.month_hours) for h in rotation_hours), Fraction(0)
+        )
+        if key_hours == 0 and not any(rotation_hours):
+            usd = Fraction(0)
+        elif managed_by == "customer":
+            bill.add_key(region, "customer", key_months, rotation_months)
+            usd = key_months * bill.unit_price(region, "key_month")
+            if rotation_months:
+                usd += rotation_months * bill.unit_price(region, "rotation_month")
+        else:
+            bill.add_key(region, "aws", key_months, Fraction(0))
+            usd = Fraction(0)
+        detail.append(
+            {
+                "arn": key["arn"],
+                "region": region,
+                "key_spec": spec,
+                "managed_by": managed_by,
+                "billable_hours": key_hours,
+                "key_months": _to_decimal(key_months if managed_by == "customer" else Fraction(0)),
+                "rotations_charged": sum(1 for h in rotation_hours if h) if managed_by == "customer" else 0,
+                "rotation_months": _to_decimal(rotation_months if managed_by == "customer" else Fraction(0)),
+                "USD": _to_decimal(usd),
+            }
+        )
+    for i, req in enumerate(requests):
+        where = f"usage.requests[{i}]"
+        req = _check_fields(req, _USAGE_REQUEST_FIELDS, where)
+        missing = sorted({"month", "region", "operation", "count"} - set(req))
+        if missing:
+            raise EstimateInputError(
+                f"{where}.{missing[0]}", None, f"the fields {sorted(_USAGE_REQUEST_FIELDS)}"
+            )
+        parse_month(req["month"])
+        if req["month"] != month:
+            continue
+        op = _check_operation(req["operation"], f"{where}.operation")
+        spec = _check_key_spec(req.get("key_spec"), f"{where}.key_spec")
+        pair = _check_key_pair_spec(req.get("key_pair_spec"), f"{where}.key_pair_spec")
+        region = regions.check(req["region"], f"{where}.region")
+        count = _count(req["count"], f"{where}.count")
+        bill.add_requests(region, op, spec, pair, count, "customer")
+    columns = [
+        "arn",
+        "region",
+        "key_spec",
+        "managed_by",
+        "billable_hours",
+        "key_months",
+        "rotations_charged",
+        "rotation_months",
+        "USD",
+    ]
+    return bill.finish(pd.DataFrame.from_records(detail, columns=columns))
