@@ -1,0 +1,100 @@
+"""kmssim: an in-process, deterministic AWS KMS simulator for learning KMS and planning its cost.
+
+>>> import kmssim
+>>> sim = kmssim.Simulator(seed=7)
+>>> kms = sim.client("kms")
+>>> key_id = kms.create_key()["KeyMetadata"]["KeyId"]
+>>> blob = kms.encrypt(KeyId=key_id, Plaintext=b"hi")["CiphertextBlob"]
+>>> kms.decrypt(CiphertextBlob=blob)["Plaintext"]
+b'hi'
+"""
+
+from ._errors import (
+    AccessDeniedException,
+    AlreadyExistsException,
+    ConflictException,
+    DisabledException,
+    DryRunOperationException,
+    IncorrectKeyException,
+    InvalidAliasNameException,
+    InvalidArnException,
+    InvalidCiphertextException,
+    InvalidGrantIdException,
+    InvalidGrantTokenException,
+    InvalidKeyUsageException,
+    InvalidMarkerException,
+    KMSError,
+    KMSInvalidMacException,
+    KMSInvalidSignatureException,
+    KMSInvalidStateException,
+    LimitExceededException,
+    MalformedPolicyDocumentException,
+    NotAuthorizedException,
+    NotFoundException,
+    TagException,
+    ThrottlingException,
+    UnsupportedOperationException,
+    ValidationException,
+)
+from ._front import mock
+from ._policy import Decision, evaluate
+from ._pricing import (
+    Estimate,
+    EstimateInputError,
+    QuotaReport,
+    bill_from_usage,
+    estimate,
+    load_pricing,
+    load_quotas,
+    quota_check,
+    scenarios,
+    sweep,
+)
+from ._simulator import Simulator
+from ._trail import AuditEvent, Trail
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "AccessDeniedException",
+    "AlreadyExistsException",
+    "AuditEvent",
+    "ConflictException",
+    "Decision",
+    "DisabledException",
+    "DryRunOperationException",
+    "Estimate",
+    "EstimateInputError",
+    "IncorrectKeyException",
+    "InvalidAliasNameException",
+    "InvalidArnException",
+    "InvalidCiphertextException",
+    "InvalidGrantIdException",
+    "InvalidGrantTokenException",
+    "InvalidKeyUsageException",
+    "InvalidMarkerException",
+    "KMSError",
+    "KMSInvalidMacException",
+    "KMSInvalidSignatureException",
+    "KMSInvalidStateException",
+    "LimitExceededException",
+    "MalformedPolicyDocumentException",
+    "NotAuthorizedException",
+    "NotFoundException",
+    "QuotaReport",
+    "Simulator",
+    "TagException",
+    "ThrottlingException",
+    "Trail",
+    "UnsupportedOperationException",
+    "ValidationException",
+    "bill_from_usage",
+    "estimate",
+    "evaluate",
+    "load_pricing",
+    "load_quotas",
+    "mock",
+    "quota_check",
+    "scenarios",
+    "sweep",
+]

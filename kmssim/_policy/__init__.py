@@ -1,0 +1,105 @@
+"""kmssim's permission engine: AWS KMS key policies, IAM identity policies and grants.
+
+Public API::
+
+    evaluate(...)               -> Decision (Allow / ImplicitDeny / ExplicitDeny, with explanations)
+    build_request_context(...)  -> the condition keys KMS derives for a call
+    validate_key_policy(...)    raises what CreateKey / PutKeyPolicy raise for a bad key policy
+    lockout_check_passes(...)   the policy-lockout safety check
+    default_key_policy(...), aws_managed_key_policy(...), console_key_policy(...)
+    KEY_ACTIONS, IAM_ONLY_ACTIONS
+
+The rules and their sources are described in each module's docstring; choices where AWS's documentation is
+silent or contradictory are named constants (listed in ``DOCUMENTED_CHOICES``).
+"""
+
+from __future__ import annotations
+
+from kmssim._policy.actions import (
+    ALIAS_ACTIONS,
+    CROSS_ACCOUNT_ACTIONS,
+    GRANT_CONSTRAINED_OPERATIONS,
+    GRANT_OPERATIONS,
+    IAM_ONLY_ACTIONS,
+    KEY_ACTIONS,
+    actions_for_operation,
+    canonical_action,
+)
+from kmssim._policy.conditions import PLAIN_OPERATOR_ON_MULTIVALUED_KEY_MATCHES
+from kmssim._policy.context import (
+    ROTATION_PERIOD_WHEN_OMITTED,
+    SCHEDULE_DELETION_WINDOW_WHEN_OMITTED,
+    build_request_context,
+)
+from kmssim._policy.decision import DecidingStatement, Decision, NearMiss
+from kmssim._policy.defaults import (
+    AWS_MANAGED_KEY_VIA_SERVICE,
+    aws_managed_key_policy,
+    console_key_policy,
+    default_key_policy,
+)
+from kmssim._policy.document import NOT_PRINCIPAL_CHECKS_EVERY_LEVEL, CompiledPolicy, parse_policy
+from kmssim._policy.evaluate import (
+    ENFORCE_GRANT_DELEGATION_LIMITS,
+    GRANT_TO_ACCOUNT_NEEDS_IAM,
+    RETIRE_GRANT_AUTHORIZED_BY_GRANT,
+    evaluate,
+)
+from kmssim._policy.validation import (
+    INVALID_CHARACTERS_EXCEPTION,
+    INVALID_PRINCIPALS_MESSAGE,
+    KEY_POLICY_MAX_BYTES,
+    KEY_POLICY_PRINCIPAL_TYPES,
+    LOCKOUT_MESSAGE,
+    NOT_PERMITTED_CONDITION_KEYS_MESSAGE,
+    REJECT_ALLOW_WITH_NOT_PRINCIPAL,
+    REJECT_DUPLICATE_SIDS,
+    ensure_lockout_safe,
+    lockout_check_passes,
+    validate_key_policy,
+)
+
+#: Every place where the engine picks one reading of undocumented or conflicting AWS behaviour.
+DOCUMENTED_CHOICES: dict[str, object] = {
+    "PLAIN_OPERATOR_ON_MULTIVALUED_KEY_MATCHES": PLAIN_OPERATOR_ON_MULTIVALUED_KEY_MATCHES,
+    "NOT_PRINCIPAL_CHECKS_EVERY_LEVEL": NOT_PRINCIPAL_CHECKS_EVERY_LEVEL,
+    "GRANT_TO_ACCOUNT_NEEDS_IAM": GRANT_TO_ACCOUNT_NEEDS_IAM,
+    "ENFORCE_GRANT_DELEGATION_LIMITS": ENFORCE_GRANT_DELEGATION_LIMITS,
+    "RETIRE_GRANT_AUTHORIZED_BY_GRANT": RETIRE_GRANT_AUTHORIZED_BY_GRANT,
+    "INVALID_CHARACTERS_EXCEPTION": INVALID_CHARACTERS_EXCEPTION.__name__,
+    "KEY_POLICY_PRINCIPAL_TYPES": sorted(KEY_POLICY_PRINCIPAL_TYPES),
+    "REJECT_ALLOW_WITH_NOT_PRINCIPAL": REJECT_ALLOW_WITH_NOT_PRINCIPAL,
+    "REJECT_DUPLICATE_SIDS": REJECT_DUPLICATE_SIDS,
+    "SCHEDULE_DELETION_WINDOW_WHEN_OMITTED": SCHEDULE_DELETION_WINDOW_WHEN_OMITTED,
+    "ROTATION_PERIOD_WHEN_OMITTED": ROTATION_PERIOD_WHEN_OMITTED,
+}
+
+__all__ = [
+    "ALIAS_ACTIONS",
+    "AWS_MANAGED_KEY_VIA_SERVICE",
+    "CROSS_ACCOUNT_ACTIONS",
+    "DOCUMENTED_CHOICES",
+    "GRANT_CONSTRAINED_OPERATIONS",
+    "GRANT_OPERATIONS",
+    "IAM_ONLY_ACTIONS",
+    "INVALID_PRINCIPALS_MESSAGE",
+    "KEY_ACTIONS",
+    "KEY_POLICY_MAX_BYTES",
+    "LOCKOUT_MESSAGE",
+    "NOT_PERMITTED_CONDITION_KEYS_MESSAGE",
+    "CompiledPolicy",
+    "DecidingStatement",
+    "Decision",
+    "NearMiss",
+    "actions_for_operation",
+    "aws_managed_key_policy",
+    "build_request_context",
+    "canonical_action",
+    "console_key_policy",
+    "default_key_policy",
+    "ensure_lockout_safe",
+    "evaluate",
+    "lockout_check_passes",
+    "parse_policy",
+    "validate_key_policy",
+]

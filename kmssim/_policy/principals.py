@@ -1,0 +1,200 @@
+"""Principals and ARNs: who is calling, and what a ``Principal`` element names.
+
+Sources:
+
+* Principal formats in key policies:
+  https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-overview.html
+  and https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html ("The
+  account ARN and the shortened account ID behave the same way"; role sessions match a role-ARN principal;
+  groups and partial wildcards are not valid principals).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Literal
+
+__all__ = [
+    "ACCOUNT_ID_RE",
+    "CallerPrincipal",
+    "PrincipalKind",
+    "arn_account",
+    "classify_principal_value",
+    "parse_caller",
+    "split_arn",
+]
+
+ACCOUNT_ID_RE = re.compile(r"^\d{12}\Z")
+
+PrincipalKind = Literal["root", "user", "role", "assumed-role", "federated-user", "service", "unknown"]
+
+
+@lru_cache(maxsize=8192)
+def split_arn(arn: str) -> tuple[str, str, str, str, str, str] | None:
+    """``(arn, partition, service, region, account, resource)`` or None when ``arn`` is not ARN-shaped."""
+    parts = arn.split(":", 5)
+    if len(parts) != 6 or parts[0] != "arn":
+        return None
+    return (parts[0], parts[1], parts[2], parts[3], parts[4], parts[5])
+
+
+def arn_account(arn: str) -> str | None:
+    """The account field of an ARN (None when absent or not an ARN)."""
+    parts = split_arn(arn)
+    if parts is None or not parts[4]:
+        return None
+    return parts[4]
+
+
+@dataclass(frozen=True, slots=True)
+class CallerPrincipal:
+    """The identity making a request, parsed from its ARN (or service principal name)."""
+
+    text: str
+    kind: PrincipalKind
+    account: str | None
+    partition: str
+    #: For IAM users and roles: the name without path. For role sessions: the role name.
+    name: str | None = None
+    #: For role sessions: the session name.
+    session: str | None = None
+    #: The ARN IAM reports as ``aws:PrincipalArn`` (the role ARN for a role session).
+    principal_arn: str | None = None
+
+    @property
+    def is_root(self) -> bool:
+        return self.kind == "root"
+
+    @property
+    def is_service(self) -> bool:
+        return self.kind == "service"
+
+    def account_principal(self) -> str | None:
+        """``arn:<partition>:iam::<account>:root`` for this principal's account."""
+        if self.account is None:
+            return None
+        return f"arn:{self.partition}:iam::{self.account}:root"
+
+    def levels(self) -> tuple[str, ...]:
+        """Identities AWS may check one after another for ``NotPrincipal`` (session, role, account).
+
+        https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_notprincipal.html
+        """
+        out: list[str] = []
+        if self.kind == "service":
+            return (self.text.lower(),)
+        if self.kind == "assumed-role":
+            out.append(self.text)
+            if self.principal_arn:
+                out.append(self.principal_arn)
+        elif self.kind in ("user", "role", "federated-user"):
+            out.append(self.text)
+        acct = self.account_principal()
+        if acct:
+            out.append(acct)
+        return tuple(out)
+
+
+@lru_cache(maxsize=4096)
+def parse_caller(principal: str) -> CallerPrincipal:
+    """Parse the caller: an IAM/STS ARN, a bare account id (its root user) or a service principal name."""
+    text = principal.strip() if isinstance(principal, str) else ""
+    if ACCOUNT_ID_RE.match(text):
+        return CallerPrincipal(
+            f"arn:aws:iam::{text}:root",
+            "root",
+            text,
+            "aws",
+            principal_arn=f"arn:aws:iam::{text}:root",
+        )
+    parts = split_arn(text)
+    if parts is None:
+        if text and "." in text and ":" not in text and "/" not in text:
+            return CallerPrincipal(text, "service", None, "aws", name=text.lower())
+        return CallerPrincipal(text, "unknown", None, "aws")
+    _, partition, service, _region, account, resource = parts
+    account_opt = account if ACCOUNT_ID_RE.match(account) else None
+    if service == "iam":
+        if resource == "root":
+            return CallerPrincipal(text, "root", account_opt, partition, principal_arn=text)
+        if resource.startswith("user/"):
+            name = resource.rsplit("/", 1)[-1]
+            return CallerPrincipal(text, "user", account_opt, partition, name=name, principal_arn=text)
+        if resource.startswith("role/"):
+            name = resource.rsplit("/", 1)[-1]
+            return CallerPrincipal(text, "role", account_opt, partition, name=name, principal_arn=text)
+    if service == "sts":
+        if resource.startswith("assumed-role/"):
+            bits = resource.split("/")
+            if len(bits) >= 3 and bits[1] and bits[-1]:
+                role = bits[1]
+                return CallerPrincipal(
+                    text,
+                    "assumed-role",
+                    account_opt,
+                    partition,
+                    name=role,
+                    session="/".join(bits[2:]),
+                    principal_arn=f"arn:{partition}:iam::{account}:role/{role}",
+                )
+        if resource.startswith("federated-user/"):
+            name = resource.split("/", 1)[1]
+            return CallerPrincipal(
+                text, "federated-user", account_opt, partition, name=name, principal_arn=text
+            )
+    return CallerPrincipal(text, "unknown", account_opt, partition)
+
+
+# What one entry of a Principal element names.
+#   ("any",)                      "*"
+#   ("account", account_id)       the account principal (root ARN or 12-digit id)
+#   ("arn", arn)                  one IAM user, role, role session or federated user
+#   ("role", account, role_name)  added alongside ("arn", ...) for a role ARN, so its sessions match
+#   ("service", name_lower)
+#   ("invalid", reason)
+PrincipalEntry = tuple[str, ...]
+
+_ROLE_OR_USER_RE = re.compile(r"^(user|role)/(?:[\x21-\x7e]*/)?[\w+=,.@-]+\Z")
+_SESSION_RE = re.compile(r"^assumed-role/[\w+=,.@-]+/[\w+=,.@-]+\Z")
+_FEDERATED_RE = re.compile(r"^federated-user/[\w+=,.@-]+\Z")
+_SERVICE_RE = re.compile(r"^[a-z0-9][a-z0-9.-]*\.amazonaws\.com(\.cn)?\Z|^[a-z0-9][a-z0-9.-]*\.amazon\.com\Z")
+
+
+@lru_cache(maxsize=4096)
+def classify_principal_value(kind: str, value: str) -> tuple[PrincipalEntry, ...]:
+    """What a ``Principal``/``NotPrincipal`` value names, for ``kind`` ``AWS`` or ``Service``."""
+    if kind == "Service":
+        if value == "*" or not _SERVICE_RE.match(value.lower()):
+            return (("invalid", f"service principal {value!r}"),)
+        return (("service", value.lower()),)
+    if kind != "AWS":
+        return (("invalid", f"principal type {kind!r}"),)
+    if value == "*":
+        return (("any",),)
+    if ACCOUNT_ID_RE.match(value):
+        return (("account", value),)
+    if "*" in value or "?" in value:
+        # "You cannot use a wildcard to match part of a principal name or ARN."
+        return (("invalid", f"partial wildcard in {value!r}"),)
+    parts = split_arn(value)
+    if parts is None:
+        return (("invalid", f"{value!r} is not an ARN or account ID"),)
+    _, partition, service, region, account, resource = parts
+    if not partition or region or not ACCOUNT_ID_RE.match(account):
+        return (("invalid", f"{value!r} is not a valid principal ARN"),)
+    if service == "iam":
+        if resource == "root":
+            return (("account", account),)
+        if _ROLE_OR_USER_RE.match(resource):
+            if resource.startswith("role/"):
+                return (("arn", value), ("role", account, resource.rsplit("/", 1)[-1]))
+            return (("arn", value),)
+        if resource.startswith("group/"):
+            # "IAM user groups are not a valid principal in any policy type."
+            return (("invalid", f"IAM group {value!r}"),)
+        return (("invalid", f"{value!r} is not a valid principal ARN"),)
+    if service == "sts" and (_SESSION_RE.match(resource) or _FEDERATED_RE.match(resource)):
+        return (("arn", value),)
+    return (("invalid", f"{value!r} is not a valid principal ARN"),)
