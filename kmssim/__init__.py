@@ -39,14 +39,19 @@ from ._errors import (
 from ._front import mock
 from ._policy import Decision, evaluate
 from ._pricing import (
+    DataFileError,
     Estimate,
     EstimateInputError,
+    PricingTable,
     QuotaReport,
+    QuotaTable,
     bill_from_usage,
     estimate,
     load_pricing,
     load_quotas,
+    price_class,
     quota_check,
+    quota_limits_for,
     scenarios,
     sweep,
 )
@@ -60,6 +65,7 @@ __all__ = [
     "AlreadyExistsException",
     "AuditEvent",
     "ConflictException",
+    "DataFileError",
     "Decision",
     "DisabledException",
     "DryRunOperationException",
@@ -81,7 +87,9 @@ __all__ = [
     "MalformedPolicyDocumentException",
     "NotAuthorizedException",
     "NotFoundException",
+    "PricingTable",
     "QuotaReport",
+    "QuotaTable",
     "Simulator",
     "TagException",
     "ThrottlingException",
@@ -94,7 +102,9 @@ __all__ = [
     "load_pricing",
     "load_quotas",
     "mock",
+    "price_class",
     "quota_check",
+    "quota_limits_for",
     "scenarios",
     "sweep",
 ]

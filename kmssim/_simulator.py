@@ -19,6 +19,7 @@ from ._errors import KMSError, ThrottlingException, UnsupportedOperationExceptio
 from ._ids import ACCOUNT_ID, alias_arn
 from ._models import Principal, from_iso, iso
 from ._operations import KmsOperations, Request, principal_account
+from ._pricing._catalog import KEYLESS_OPERATIONS
 from ._random import Randomness
 from ._trail import SAFE_PARAMETERS, AuditEvent, Trail
 from ._validation import check_types, operation_model, validate_params
@@ -276,7 +277,7 @@ class Simulator:
         key = req.keys[0] if req.keys else None
         month = f"{self._now.year:04d}-{self._now.month:02d}"
         pair = req.params.get("KeyPairSpec") if req.operation.startswith("GenerateDataKeyPair") else None
-        spec = key.key_spec if key is not None else None
+        spec = key.key_spec if key is not None and req.operation not in KEYLESS_OPERATIONS else None
         self._requests[(month, req.account, req.region, req.operation, spec, pair)] += 1
 
     def _event_id(self) -> str:
