@@ -230,6 +230,8 @@ class KmsOperations:
         self.keys: dict[str, Key] = {}  # by key ARN; deleted keys stay with ``deleted`` set, for the bill
         self.aliases: dict[tuple[str, str, str], Alias] = {}  # (account, region, alias name)
         self.grant_tokens: dict[str, tuple[str, str]] = {}  # token -> (key ARN, grant ID)
+        self._alias_epoch = 0  # bumped by every alias change; keys the alias-name index below
+        self._alias_index: tuple[int, dict[tuple[str, str, str], list[str]]] = (-1, {})
 
     # ------------------------------------------------------------------ resolution and authorization
 
@@ -266,6 +268,7 @@ class KmsOperations:
         key.materials.append(self._new_material(arn, None))
         self.keys[arn] = key
         self.aliases[(account, region, name)] = Alias(name, account, region, key_id, now, now)
+        self._alias_epoch += 1
         return key
 
     def _resolve(self, req: Request, value: str, *, allow_alias: bool) -> Key:
@@ -334,11 +337,14 @@ class KmsOperations:
         }
 
     def _alias_names(self, key: Key) -> list[str]:
-        return [
-            a.name
-            for (acct, region, _), a in self.aliases.items()
-            if acct == key.account and region == key.region and a.target_key_id == key.key_id
-        ]
+        """The names of the aliases pointing at ``key``, in creation order."""
+        epoch, index = self._alias_index
+        if epoch != self._alias_epoch:
+            index = {}
+            for (acct, region, name), a in self.aliases.items():
+                index.setdefault((acct, region, a.target_key_id), []).append(name)
+            self._alias_index = (self._alias_epoch, index)
+        return list(index.get((key.account, key.region, key.key_id), ()))
 
     def _identity(self, principal: str) -> tuple[list[str], dict[str, str]]:
         p = self.world.principal(principal)
@@ -674,6 +680,7 @@ class KmsOperations:
         self.aliases[(req.account, req.region, name)] = Alias(
             name, req.account, req.region, key.key_id, now, now
         )
+        self._alias_epoch += 1
         return {}
 
     def _existing_alias(self, req: Request, name: str) -> Alias:
@@ -709,6 +716,7 @@ class KmsOperations:
             )
         alias.target_key_id = new_key.key_id
         alias.updated = self.world.now
+        self._alias_epoch += 1
         return {}
 
     def DeleteAlias(self, req: Request) -> dict[str, Any]:
@@ -724,6 +732,7 @@ class KmsOperations:
             req.keys.append(key)
             self._authorize(req, "kms:DeleteAlias", key)
         del self.aliases[(req.account, req.region, name)]
+        self._alias_epoch += 1
         return {}
 
     def ListAliases(self, req: Request) -> dict[str, Any]:
@@ -1366,6 +1375,7 @@ class KmsOperations:
                 i for i, a in self.aliases.items() if a.target_key_id == key.key_id and i[0] == key.account
             ]:
                 del self.aliases[ident]
+                self._alias_epoch += 1
             for grant_id in list(key.grants):
                 self._drop_grant(key, grant_id)
         else:
@@ -1388,6 +1398,7 @@ class KmsOperations:
         self.keys = {k.arn: k for k in keys}
         self.aliases = {(a.account, a.region, a.name): a for a in aliases}
         self.grant_tokens = {t: (arn, gid) for t, arn, gid in data["grant_tokens"]}
+        self._alias_epoch += 1
 
 
 def operation_names() -> list[str]:

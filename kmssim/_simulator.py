@@ -281,9 +281,9 @@ class Simulator:
         self._requests[(month, req.account, req.region, req.operation, spec, pair)] += 1
 
     def _event_id(self) -> str:
-        import uuid
-
-        return str(uuid.UUID(bytes=self._random.bytes(16), version=4))
+        """A version-4 UUID string from the simulator's randomness (event and request IDs)."""
+        h = self._random.bytes(16).hex()
+        return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-{'89ab'[int(h[16], 16) & 3]}{h[17:20]}-{h[20:32]}"
 
     def _record(self, event: AuditEvent) -> None:
         self._events.append(event)

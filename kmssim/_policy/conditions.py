@@ -279,7 +279,7 @@ _CMP: dict[str, Callable[[Decimal | float, Decimal | float], bool]] = {
 
 
 @lru_cache(maxsize=4096)
-def _regex(source: str, ignore_case: bool = False) -> re.Pattern[str]:
+def full_regex(source: str, ignore_case: bool = False) -> re.Pattern[str]:
     return re.compile(source + r"\Z", re.DOTALL | (re.IGNORECASE if ignore_case else 0))
 
 
@@ -319,7 +319,7 @@ def _string_matcher(comparison: str, values: Sequence[str | Template]) -> Matche
             return False
 
         return match_ieq
-    combined = _regex("|".join(f"(?:{wildcard_source(v)})" for v in static)) if static else None
+    combined = full_regex("|".join(f"(?:{wildcard_source(v)})" for v in static)) if static else None
 
     def match_like(value: object, ctx: Mapping[str, object]) -> bool | None:
         s = context_string(value)
@@ -329,7 +329,7 @@ def _string_matcher(comparison: str, values: Sequence[str | Template]) -> Matche
             return True
         for t in templates:
             r = t.resolve(ctx)
-            if r is not None and _regex(r[1]).match(s):
+            if r is not None and full_regex(r[1]).match(s):
                 return True
         return False
 
@@ -360,7 +360,7 @@ def arn_like(pattern: str, value: str) -> bool:
     return all(rx.match(p) is not None for rx, p in zip(compiled, parts, strict=True))
 
 
-def _escape_wildcards_for_arn(template: Template, ctx: Mapping[str, object]) -> tuple[str, ...] | None:
+def arn_template_components(template: Template, ctx: Mapping[str, object]) -> tuple[str, ...] | None:
     """Resolve an ARN template into six per-component regexes; substituted text stays literal."""
     pieces: list[tuple[bool, str]] = []  # (is_pattern_text, text)
     for part in template.parts:
@@ -410,9 +410,9 @@ def _arn_matcher(values: Sequence[str | Template]) -> Matcher:
             parts = s.split(":", 5)
             if len(parts) == 6:
                 for t in templates:
-                    comps = _escape_wildcards_for_arn(t, ctx)
+                    comps = arn_template_components(t, ctx)
                     if comps is not None and all(
-                        _regex(c).match(p) is not None for c, p in zip(comps, parts, strict=True)
+                        full_regex(c).match(p) is not None for c, p in zip(comps, parts, strict=True)
                     ):
                         return True
         return False

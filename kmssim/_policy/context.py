@@ -111,12 +111,17 @@ def build_request_context(
     values (for example ``kms:ViaService``, ``aws:SourceIp``, ``kms:GrantIsForAWSResource``) are added last
     and override.
     """
+    if not isinstance(operation, str) or not isinstance(principal_arn, str):
+        raise TypeError("operation and principal_arn must be strings")
+    if not isinstance(now, datetime):
+        raise TypeError("now must be a datetime")
     op = operation[4:] if operation.lower().startswith("kms:") else operation
     if op.lower() == "reencrypt":
         op = "ReEncryptFrom"
     action = canonical_action("kms:" + op)
     caller = parse_caller(principal_arn)
     req: Mapping[str, object] = request if isinstance(request, Mapping) else {}
+    key = key if isinstance(key, Mapping) else None
     ctx: dict[str, object] = {}
 
     # Global keys about the principal and the request.
@@ -138,7 +143,7 @@ def build_request_context(
             ctx["aws:PrincipalType"] = ptype
         if caller.kind == "user" and caller.name:
             ctx["aws:username"] = caller.name
-    for tag_key, tag_value in (principal_tags or {}).items():
+    for tag_key, tag_value in principal_tags.items() if isinstance(principal_tags, Mapping) else ():
         ctx[f"aws:PrincipalTag/{tag_key}"] = tag_value
     ctx["aws:SecureTransport"] = True
     moment = now if now.tzinfo is not None else now.replace(tzinfo=UTC)
@@ -305,7 +310,7 @@ def build_request_context(
 
     # Caller-supplied global context overrides; aws:ViaAWSService follows kms:ViaService.
     existing = {k.lower(): k for k in ctx}
-    for gk, gv in (global_context or {}).items():
+    for gk, gv in global_context.items() if isinstance(global_context, Mapping) else ():
         if not isinstance(gk, str):
             continue
         old = existing.get(gk.lower())

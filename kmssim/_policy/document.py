@@ -21,8 +21,22 @@ from types import MappingProxyType
 from typing import Literal
 
 from kmssim._errors import MalformedPolicyDocumentException
-from kmssim._policy.conditions import CompiledCondition, compile_condition, parse_operator
-from kmssim._policy.patterns import MISSING, Template, compile_template, context_string, wildcard_source
+from kmssim._policy.conditions import (
+    CompiledCondition,
+    arn_like,
+    arn_template_components,
+    compile_condition,
+    full_regex,
+    parse_operator,
+)
+from kmssim._policy.patterns import (
+    MISSING,
+    Template,
+    compile_template,
+    context_string,
+    wildcard_regex,
+    wildcard_source,
+)
 from kmssim._policy.principals import CallerPrincipal, classify_principal_value, split_arn
 
 __all__ = [
@@ -225,12 +239,8 @@ def _resource_like(pattern: str, resource: str) -> bool:
     """
     if pattern == "*":
         return True
-    from kmssim._policy.conditions import arn_like
-
     if split_arn(resource) is not None:
         return arn_like(pattern, resource)
-    from kmssim._policy.patterns import wildcard_regex
-
     return wildcard_regex(pattern).match(resource) is not None
 
 
@@ -238,15 +248,13 @@ def _template_resource_like(template: Template, resource: str, ctx: Mapping[str,
     resolved = template.resolve(ctx)
     if resolved is None:  # a variable without a value: "a Resource containing it matches nothing"
         return False
-    from kmssim._policy.conditions import _escape_wildcards_for_arn, _regex
-
     if split_arn(resource) is not None:
-        comps = _escape_wildcards_for_arn(template, ctx)
+        comps = arn_template_components(template, ctx)
         if comps is None:
             return resolved[0] == "*"
         parts = resource.split(":", 5)
-        return all(_regex(c).match(p) is not None for c, p in zip(comps, parts, strict=True))
-    return _regex(resolved[1]).match(resource) is not None
+        return all(full_regex(c).match(p) is not None for c, p in zip(comps, parts, strict=True))
+    return full_regex(resolved[1]).match(resource) is not None
 
 
 # ----------------------------------------------------------------------------------------------------------

@@ -216,7 +216,8 @@ def _grant_constraint_failure(grant: Mapping[str, object], op: str, ctx: Mapping
     if op == "CreateGrant" and ENFORCE_GRANT_DELEGATION_LIMITS:
         child_ops = ctx.get("kms:grantoperations")
         if isinstance(child_ops, list | tuple):
-            extra = sorted(str(o) for o in child_ops if o not in _grant_operations(grant))
+            granted = _grant_operations(grant)
+            extra = sorted(str(o) for o in child_ops if not isinstance(o, str) or o not in granted)
             if extra:
                 return "the new grant asks for operations this grant does not have: " + ", ".join(extra)
     return None
