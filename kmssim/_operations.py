@@ -353,8 +353,10 @@ class KmsOperations:
     def decide(self, req: Request, action: str, key: Key | None, resource: str | None = None) -> Decision:
         """What AWS would decide for ``req``'s principal doing ``action`` on ``key`` (or an IAM-only resource)."""
         policies, tags = self._identity(req.principal)
+        # ReEncrypt is authorized twice; the destination check sees the destination's parameters.
+        operation = "ReEncryptTo" if action == "kms:ReEncryptTo" else req.operation
         context = build_request_context(
-            operation=req.operation,
+            operation=operation,
             principal_arn=req.principal,
             principal_tags=tags,
             key=self._key_facts(key) if key is not None else None,

@@ -318,3 +318,37 @@ def test_permissions_table_and_matrix(world: tuple[kmssim.Simulator, Any, str]) 
     assert matrix.loc[ALICE, "kms:Encrypt"] == "Allow"
     assert matrix.loc[ALICE, "kms:ScheduleKeyDeletion"] == "ImplicitDeny"
     assert matrix.loc[BOB, "kms:Encrypt"] == "ImplicitDeny"
+
+
+def test_reencrypt_is_authorized_on_both_keys_with_their_own_context(
+    world: tuple[kmssim.Simulator, Any, str],
+) -> None:
+    sim, admin, source = world
+    dest = admin.create_key()["KeyMetadata"]["KeyId"]
+    to_dest = {
+        "Effect": "Allow",
+        "Principal": {"AWS": APP},
+        "Action": "kms:ReEncryptTo",
+        "Resource": "*",
+        "Condition": {"StringEquals": {"kms:EncryptionContext:side": "destination"}},
+    }
+    from_source = {"Effect": "Allow", "Principal": {"AWS": APP}, "Action": "kms:ReEncryptFrom", "Resource": "*"}
+    admin.put_key_policy(KeyId=dest, Policy=_policy(to_dest))
+    admin.put_key_policy(KeyId=source, Policy=_policy(from_source))
+    blob = admin.encrypt(KeyId=source, Plaintext=b"r", EncryptionContext={"side": "source"})["CiphertextBlob"]
+    app = sim.client("kms", principal=APP)
+    out = app.re_encrypt(
+        CiphertextBlob=blob,
+        SourceEncryptionContext={"side": "source"},
+        DestinationKeyId=dest,
+        DestinationEncryptionContext={"side": "destination"},
+    )
+    assert out["KeyId"].endswith(dest)
+    with pytest.raises(ClientError) as e:
+        app.re_encrypt(
+            CiphertextBlob=blob,
+            SourceEncryptionContext={"side": "source"},
+            DestinationKeyId=dest,
+            DestinationEncryptionContext={"side": "elsewhere"},
+        )
+    assert "kms:ReEncryptTo" in error_message(e)

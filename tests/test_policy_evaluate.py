@@ -856,3 +856,14 @@ def test_single_policy_arguments_are_accepted() -> None:
     assert decide(ALICE, "kms:Decrypt", key_policy=NO_ACCESS, grants=grant()).allowed  # type: ignore[arg-type]
     with pytest.raises(TypeError):
         decide(ALICE, "kms:Decrypt", key_policy=NO_ACCESS, context=[("a", "b")])  # type: ignore[arg-type]
+
+
+def test_near_miss_explains_alias_arn_in_resource() -> None:
+    """ "When an alias is the value of a resource element, the policy applies to the alias resource, not to any
+    KMS key" -- the explanation says so. Source: https://docs.aws.amazon.com/kms/latest/developerguide/iam-policies.html"""
+    iam = doc(allow(action="kms:Decrypt", resource=ALIAS_ARN))
+    d = decide(ALICE, "kms:Decrypt", key_policy=default_key_policy(ACCT), identity_policies=[iam])
+    (resource_miss,) = [n for n in d.near_misses if n.element == "Resource"]
+    assert "alias ARN" in resource_miss.detail
+    action_miss = decide(ALICE, "kms:creategrant", key_policy=doc(allow(ALICE, "kms:Decrypt"))).near_misses[0]
+    assert action_miss.detail.endswith("does not include kms:CreateGrant")

@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import copy
 import json
+from datetime import UTC, datetime
 from typing import Any
 
 from hypothesis import HealthCheck, given, settings
@@ -24,7 +25,7 @@ from kmssim._errors import (
     MalformedPolicyDocumentException,
     ValidationException,
 )
-from kmssim._policy import Decision, evaluate, validate_key_policy
+from kmssim._policy import Decision, build_request_context, default_key_policy, evaluate, validate_key_policy
 
 A1, A2 = "111122223333", "444455556666"
 KEY = f"arn:aws:kms:us-east-1:{A1}:key/1234abcd-12ab-34cd-56ef-1234567890ab"
@@ -368,6 +369,77 @@ def mutated_documents(draw: st.DrawFn) -> str:
 def test_mutated_valid_documents_never_crash(text: str) -> None:
     """Random mutations of well-formed documents are rejected with AWS's errors or accepted, never crash."""
     check_never_crashes(text)
+
+
+REQUEST_PARAMS = st.sampled_from(
+    [
+        "KeyId",
+        "EncryptionContext",
+        "Operations",
+        "Constraints",
+        "Tags",
+        "TagKeys",
+        "GranteePrincipal",
+        "SourceKeyId",
+    ]
+)
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.sampled_from([*ACTIONS, "kms:ReEncrypt", "CreateKey", "kms:TagResource", "Nonsense"]),
+    st.dictionaries(st.one_of(REQUEST_PARAMS, st.text(max_size=6)), json_values, max_size=5),
+    st.one_of(
+        st.none(),
+        st.dictionaries(st.sampled_from(["arn", "tags", "aliases", "region", "key_spec"]), json_values),
+    ),
+    st.lists(json_values, max_size=3),
+    st.dictionaries(st.text(max_size=12), json_values, max_size=3),
+)
+def test_garbage_requests_contexts_and_grants_never_crash(
+    operation: str, request: dict[str, Any], key: Any, grant_list: list[Any], extra: dict[str, Any]
+) -> None:
+    """Whatever the request parameters, key facts, grants or extra context, building the context and deciding
+    never raises."""
+    ctx = build_request_context(
+        operation=operation,
+        principal_arn=ALICE,
+        principal_tags={"team": "x"},
+        key=key,
+        request=request,
+        now=datetime(2024, 1, 1, tzinfo=UTC),
+        global_context=extra,
+    )
+    conditional = policy_doc(
+        [
+            {
+                "Effect": "Allow",
+                "Principal": "*",
+                "Action": "kms:*",
+                "Resource": "*",
+                "Condition": {
+                    "StringLike": {"kms:EncryptionContext:a": "${aws:username}*"},
+                    "NumericLessThan": {"kms:RotationPeriodInDays": "100"},
+                    "DateGreaterThan": {"aws:CurrentTime": "2020-01-01"},
+                    "IpAddress": {"aws:SourceIp": "10.0.0.0/8"},
+                    "ForAllValues:ArnLike": {
+                        "kms:GranteePrincipal": "arn:aws:iam::*:role/${aws:PrincipalTag/team}"
+                    },
+                },
+            }
+        ]
+    )
+    for kp in (default_key_policy(A1), conditional):
+        run(
+            {
+                "key_policy": kp,
+                "grants": grant_list,
+                "principal": ALICE,
+                "action": "kms:CreateGrant",
+                "resource": KEY,
+                "context": {**ctx, **extra},
+            }
+        )
 
 
 def test_known_malformed_mutation_is_rejected() -> None:

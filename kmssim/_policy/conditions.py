@@ -32,6 +32,7 @@ from kmssim._policy.patterns import (
     Template,
     compile_template,
     context_string,
+    format_aws_time,
     wildcard_regex,
     wildcard_source,
 )
@@ -127,14 +128,6 @@ def parse_operator(name: str) -> ParsedOperator | None:
 
 # ----------------------------------------------------------------------------------------------------------
 # value parsing
-
-
-def format_aws_time(value: object) -> str | None:
-    """A datetime as AWS writes ``aws:CurrentTime`` (``2024-01-31T12:00:00Z``); naive means UTC."""
-    if not isinstance(value, datetime):
-        return None
-    dt = value if value.tzinfo is not None else value.replace(tzinfo=UTC)
-    return dt.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 _EPOCH_RE = re.compile(r"^-?\d+(\.\d+)?\Z")

@@ -18,7 +18,7 @@ from kmssim._policy.actions import (
     REQUEST_ALIAS_ACTIONS,
     canonical_action,
 )
-from kmssim._policy.conditions import format_aws_time
+from kmssim._policy.patterns import format_aws_time
 from kmssim._policy.principals import parse_caller, split_arn
 
 __all__ = [

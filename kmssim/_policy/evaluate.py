@@ -667,14 +667,19 @@ def _statement_failures(
     elif not st.matches_action(action_lower):
         listed = ", ".join(st.actions)
         verb = "excludes" if st.action_negated else "does not include"
-        out.append(miss("Action", f"[{listed}] {verb} {action_lower}"))
+        out.append(miss("Action", f"[{listed}] {verb} {canonical_action(action_lower)}"))
         failed_elements += 1
     if st.resources is None:
         out.append(miss("Resource", "the statement has no Resource element, so no effect"))
         failed_elements += 1
     elif not st.matches_resource(resource, ctx):
         listed = ", ".join(r if isinstance(r, str) else r.text for r in st.resources)
-        out.append(miss("Resource", f"[{listed}] does not match {resource}"))
+        hint = (
+            " (an alias ARN in Resource controls the alias, not the key it points to)"
+            if ":alias/" in listed and ":key/" in resource
+            else ""
+        )
+        out.append(miss("Resource", f"[{listed}] does not match {resource}{hint}"))
         failed_elements += 1
     cond_fail = False
     for c in st.conditions:

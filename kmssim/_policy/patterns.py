@@ -11,9 +11,11 @@
 
 from __future__ import annotations
 
+import base64
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import UTC, date, datetime
 from functools import lru_cache
 
 __all__ = [
@@ -21,6 +23,7 @@ __all__ = [
     "Template",
     "compile_template",
     "context_string",
+    "format_aws_time",
     "wildcard_regex",
 ]
 
@@ -65,6 +68,12 @@ def wildcard_regex(text: str, ignore_case: bool = False) -> re.Pattern[str]:
     return re.compile(wildcard_source(text) + r"\Z", flags)
 
 
+def format_aws_time(value: datetime) -> str:
+    """A datetime as AWS writes ``aws:CurrentTime`` (``2024-01-31T12:00:00Z``); naive means UTC."""
+    dt = value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+    return dt.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
 def context_string(value: object) -> str | None:
     """A request-context value as the string AWS compares (booleans are ``true``/``false``)."""
     if isinstance(value, str):
@@ -74,15 +83,11 @@ def context_string(value: object) -> str | None:
     if isinstance(value, int | float):
         return str(value)
     if isinstance(value, bytes | bytearray):
-        import base64
-
         return base64.b64encode(bytes(value)).decode("ascii")
-    iso = getattr(value, "isoformat", None)
-    if callable(iso):
-        from kmssim._policy.conditions import format_aws_time
-
-        text = format_aws_time(value)
-        return text if text is not None else str(iso())
+    if isinstance(value, datetime):
+        return format_aws_time(value)
+    if isinstance(value, date):
+        return value.isoformat()
     if value is None or value is MISSING:
         return None
     return str(value)
