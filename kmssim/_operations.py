@@ -61,6 +61,7 @@ from ._policy import (
     default_key_policy,
     evaluate,
     lockout_check_passes,
+    parse_policy,
     validate_key_policy,
 )
 from ._states import DISABLED, ENABLED, PENDING_DELETION, check_state
@@ -230,6 +231,7 @@ class KmsOperations:
         self.keys: dict[str, Key] = {}  # by key ARN; deleted keys stay with ``deleted`` set, for the bill
         self.aliases: dict[tuple[str, str, str], Alias] = {}  # (account, region, alias name)
         self.grant_tokens: dict[str, tuple[str, str]] = {}  # token -> (key ARN, grant ID)
+        self._decisions: dict[tuple[object, ...], Decision] = {}  # see decide()
         self._alias_epoch = 0  # bumped by every alias change; keys the alias-name index below
         self._alias_index: tuple[int, dict[tuple[str, str, str], list[str]]] = (-1, {})
 
@@ -353,7 +355,28 @@ class KmsOperations:
     def decide(self, req: Request, action: str, key: Key | None, resource: str | None = None) -> Decision:
         """What AWS would decide for ``req``'s principal doing ``action`` on ``key`` (or an IAM-only resource)."""
         policies, tags = self._identity(req.principal)
-        # ReEncrypt is authorized twice; the destination check sees the destination's parameters.
+        key_grants = list(key.grants.values()) if key is not None else []
+        grants = [g.as_evaluation_input() for g in key_grants]
+        target = key.arn if key is not None else (resource or "*")
+        # When no policy has a condition or variable and no grant a constraint, the request context cannot
+        # change the decision: it is a pure function of the documents, principal, action and resource.
+        memo_key: tuple[object, ...] | None = None
+        if (
+            (key is None or parse_policy(key.policy, "key").context_free)
+            and all(parse_policy(p, "identity").context_free for p in policies)
+            and not any(g.constraints for g in key_grants)
+        ):
+            memo_key = (
+                key.policy if key is not None else None,
+                tuple(policies),
+                req.principal,
+                action,
+                target,
+                tuple((g.grant_id, g.grantee, tuple(g.operations)) for g in key_grants),
+            )
+            hit = self._decisions.get(memo_key)
+            if hit is not None:
+                return hit
         operation = "ReEncryptTo" if action == "kms:ReEncryptTo" else req.operation
         context = build_request_context(
             operation=operation,
@@ -364,25 +387,20 @@ class KmsOperations:
             now=self.world.now,
             global_context=req.global_context,
         )
-        if key is None:
-            return evaluate(
-                key_policy=None,
-                identity_policies=policies,
-                principal=req.principal,
-                action=action,
-                resource=resource or "*",
-                context=context,
-            )
-        grants = [g.as_evaluation_input() for g in key.grants.values()]
-        return evaluate(
-            key_policy=key.policy,
+        decision = evaluate(
+            key_policy=key.policy if key is not None else None,
             identity_policies=policies,
             grants=grants,
             principal=req.principal,
             action=action,
-            resource=key.arn,
+            resource=target,
             context=context,
         )
+        if memo_key is not None:
+            if len(self._decisions) > 10_000:
+                self._decisions.clear()
+            self._decisions[memo_key] = decision
+        return decision
 
     def _authorize(self, req: Request, action: str, key: Key | None, resource: str | None = None) -> Decision:
         decision = self.decide(req, action, key, resource)

@@ -16,21 +16,28 @@ class Randomness:
 
     def __init__(self, seed: int | None) -> None:
         self.seed = seed
-        self._counter = 0
-        self._buffer = b""
+        self._counter = 0  # next SHA-256 block to compute
+        self._buffer = b""  # computed bytes not yet handed out start at _pos
+        self._pos = 0
         self._key = b"" if seed is None else hashlib.sha256(b"kmssim-seed:" + str(seed).encode()).digest()
 
     def bytes(self, n: int) -> bytes:
         if self.seed is None:
             return os.urandom(n)
-        while len(self._buffer) < n:
-            self._buffer += hashlib.sha256(self._key + self._counter.to_bytes(8, "big")).digest()
-            self._counter += 1
-        out, self._buffer = self._buffer[:n], self._buffer[n:]
-        return out
+        buf, pos = self._buffer, self._pos
+        if len(buf) - pos < n:
+            blocks = max(8, -(-(n - (len(buf) - pos)) // 32))
+            key, first = self._key, self._counter
+            fresh = b"".join(
+                hashlib.sha256(key + c.to_bytes(8, "big")).digest() for c in range(first, first + blocks)
+            )
+            self._counter = first + blocks
+            buf, pos = buf[pos:] + fresh, 0
+        self._buffer, self._pos = buf, pos + n
+        return buf[pos : pos + n]
 
     def state(self) -> dict[str, Any]:
-        return {"seed": self.seed, "counter": self._counter, "buffer": self._buffer.hex()}
+        return {"seed": self.seed, "counter": self._counter, "buffer": self._buffer[self._pos :].hex()}
 
     @classmethod
     def from_state(cls, state: dict[str, Any]) -> Randomness:

@@ -84,6 +84,27 @@ def _tags(value: object) -> dict[str, str]:
     return out
 
 
+#: Condition keys copied straight from one request parameter, by action.
+_SIMPLE_PARAMETERS: dict[str, tuple[tuple[str, str], ...]] = {
+    "kms:Sign": (("kms:SigningAlgorithm", "SigningAlgorithm"), ("kms:MessageType", "MessageType")),
+    "kms:Verify": (("kms:SigningAlgorithm", "SigningAlgorithm"), ("kms:MessageType", "MessageType")),
+    "kms:GenerateMac": (("kms:MacAlgorithm", "MacAlgorithm"),),
+    "kms:VerifyMac": (("kms:MacAlgorithm", "MacAlgorithm"),),
+    "kms:DeriveSharedSecret": (("kms:KeyAgreementAlgorithm", "KeyAgreementAlgorithm"),),
+    "kms:GenerateDataKeyPair": (("kms:DataKeyPairSpec", "KeyPairSpec"),),
+    "kms:GenerateDataKeyPairWithoutPlaintext": (("kms:DataKeyPairSpec", "KeyPairSpec"),),
+    "kms:GetParametersForImport": (
+        ("kms:WrappingAlgorithm", "WrappingAlgorithm"),
+        ("kms:WrappingKeySpec", "WrappingKeySpec"),
+    ),
+    "kms:ImportKeyMaterial": (("kms:ExpirationModel", "ExpirationModel"), ("kms:ValidTo", "ValidTo")),
+    "kms:ReplicateKey": (("kms:ReplicaRegion", "ReplicaRegion"),),
+    "kms:UpdatePrimaryRegion": (("kms:PrimaryRegion", "PrimaryRegion"),),
+    "kms:EnableKeyRotation": (("kms:RotationPeriodInDays", "RotationPeriodInDays"),),
+    "kms:ScheduleKeyDeletion": (("kms:ScheduleKeyDeletionPendingWindowInDays", "PendingWindowInDays"),),
+}
+
+
 def _key_id_param(action: str, request: Mapping[str, object]) -> object:
     if action == "kms:ReEncryptFrom":
         return request.get("SourceKeyId")
@@ -245,25 +266,7 @@ def build_request_context(
         if alias is not None:
             ctx["kms:RequestAlias"] = alias
 
-    simple = {
-        "kms:Sign": (("kms:SigningAlgorithm", "SigningAlgorithm"), ("kms:MessageType", "MessageType")),
-        "kms:Verify": (("kms:SigningAlgorithm", "SigningAlgorithm"), ("kms:MessageType", "MessageType")),
-        "kms:GenerateMac": (("kms:MacAlgorithm", "MacAlgorithm"),),
-        "kms:VerifyMac": (("kms:MacAlgorithm", "MacAlgorithm"),),
-        "kms:DeriveSharedSecret": (("kms:KeyAgreementAlgorithm", "KeyAgreementAlgorithm"),),
-        "kms:GenerateDataKeyPair": (("kms:DataKeyPairSpec", "KeyPairSpec"),),
-        "kms:GenerateDataKeyPairWithoutPlaintext": (("kms:DataKeyPairSpec", "KeyPairSpec"),),
-        "kms:GetParametersForImport": (
-            ("kms:WrappingAlgorithm", "WrappingAlgorithm"),
-            ("kms:WrappingKeySpec", "WrappingKeySpec"),
-        ),
-        "kms:ImportKeyMaterial": (("kms:ExpirationModel", "ExpirationModel"), ("kms:ValidTo", "ValidTo")),
-        "kms:ReplicateKey": (("kms:ReplicaRegion", "ReplicaRegion"),),
-        "kms:UpdatePrimaryRegion": (("kms:PrimaryRegion", "PrimaryRegion"),),
-        "kms:EnableKeyRotation": (("kms:RotationPeriodInDays", "RotationPeriodInDays"),),
-        "kms:ScheduleKeyDeletion": (("kms:ScheduleKeyDeletionPendingWindowInDays", "PendingWindowInDays"),),
-    }
-    for ctx_key, param in simple.get(action, ()):
+    for ctx_key, param in _SIMPLE_PARAMETERS.get(action, ()):
         value = req.get(param)
         if value is not None:
             ctx[ctx_key] = value

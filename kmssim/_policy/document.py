@@ -211,6 +211,11 @@ class CompiledPolicy:
         default_factory=dict, repr=False
     )
 
+    @property
+    def context_free(self) -> bool:
+        """True when no statement has a Condition or a policy variable: decisions ignore the request context."""
+        return all(not s.conditions and not s._has_templates for s in self.statements)
+
     def for_action(
         self, action_lower: str
     ) -> tuple[tuple[CompiledStatement, ...], tuple[CompiledStatement, ...]]:

@@ -68,6 +68,7 @@ def wildcard_regex(text: str, ignore_case: bool = False) -> re.Pattern[str]:
     return re.compile(wildcard_source(text) + r"\Z", flags)
 
 
+@lru_cache(maxsize=64)
 def format_aws_time(value: datetime) -> str:
     """A datetime as AWS writes ``aws:CurrentTime`` (``2024-01-31T12:00:00Z``); naive means UTC."""
     dt = value if value.tzinfo is not None else value.replace(tzinfo=UTC)
