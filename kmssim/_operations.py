@@ -25,6 +25,7 @@ from ._errors import (
     DryRunOperationException,
     IncorrectKeyException,
     InvalidAliasNameException,
+    InvalidArnException,
     InvalidCiphertextException,
     InvalidGrantIdException,
     InvalidGrantTokenException,
@@ -110,6 +111,8 @@ AWS_MANAGED_SERVICES = (
 )
 
 _ALIAS_CHARS = re.compile(r"^alias/[a-zA-Z0-9/_-]+$")
+# Grantee and retiring principals: an IAM or STS ARN, an account ID, or a service principal name.
+_GRANT_PRINCIPAL = re.compile(r"^(arn:aws:(iam|sts)::\d{12}:.+|\d{12}|[a-z0-9.-]+\.amazonaws\.com)$")
 _ALIAS_PREFIX_MESSAGE = (
     'Alias must start with the prefix "alias/". Please see '
     "https://docs.aws.amazon.com/kms/latest/developerguide/kms-alias.html"
@@ -1218,6 +1221,10 @@ class KmsOperations:
             raise UnsupportedOperationException("Service principal grants are not simulated by kmssim.")
         if "GranteePrincipal" not in p:
             raise ValidationException("GranteePrincipal is required.")
+        for field_name in ("GranteePrincipal", "RetiringPrincipal"):
+            value = p.get(field_name)
+            if value is not None and not _GRANT_PRINCIPAL.match(value):
+                raise InvalidArnException(f"{field_name} {value} is not a valid principal ARN.")
         key = self._use_key(req)
         operations = list(dict.fromkeys(p["Operations"]))
         allowed_ops = GRANT_OPERATIONS_BY_KIND.get((key.spec.family, key.key_usage), frozenset())
@@ -1337,6 +1344,9 @@ class KmsOperations:
                 raise NotFoundException("Grant not found.")
             grant = key.grants[found[1]]
         elif p.get("KeyId") and p.get("GrantId"):
+            if not p["KeyId"].startswith("arn:"):
+                # RetireGrant names the key by its key ARN (API reference, RetireGrant KeyId).
+                raise InvalidArnException(f"KeyId {p['KeyId']} is not a key ARN.")
             key = self._resolve(req, p["KeyId"], allow_alias=False)
             grant = self._grant_by_id(key, p["GrantId"])
         else:
