@@ -37,6 +37,7 @@ from ._errors import (
     ValidationException,
 )
 from ._front import mock
+from ._models import KeySummary
 from ._policy import Decision, evaluate
 from ._pricing import (
     DataFileError,
@@ -83,6 +84,7 @@ __all__ = [
     "KMSInvalidMacException",
     "KMSInvalidSignatureException",
     "KMSInvalidStateException",
+    "KeySummary",
     "LimitExceededException",
     "MalformedPolicyDocumentException",
     "NotAuthorizedException",

@@ -253,3 +253,26 @@ class Principal:
     @classmethod
     def from_json(cls, d: dict[str, Any]) -> Principal:
         return cls(d["arn"], d["account"], list(d["policies"]), dict(d["tags"]))
+
+
+@dataclass(frozen=True)
+class KeySummary:
+    """A read-only view of one key, as ``Simulator.keys()`` lists it (reading it logs and meters nothing)."""
+
+    key_id: str
+    arn: str
+    account: str
+    region: str
+    key_spec: str
+    key_usage: str
+    key_manager: str
+    state: str
+    description: str
+    aliases: tuple[str, ...]
+    created: datetime
+    multi_region: bool
+    rotation_enabled: bool
+    rotation_period_days: int | None
+    next_rotation: datetime | None
+    rotations: int
+    deletion_date: datetime | None

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from ._errors import KMSError, ThrottlingException, UnsupportedOperationException, ValidationException
 from ._ids import ACCOUNT_ID, alias_arn
-from ._models import Principal, from_iso, iso
+from ._models import KeySummary, Principal, from_iso, iso
 from ._operations import KmsOperations, Request, principal_account
 from ._pricing._catalog import KEYLESS_OPERATIONS
 from ._random import Randomness
@@ -184,6 +184,43 @@ class Simulator:
 
     def principal(self, arn: str) -> Principal | None:
         return self._principals.get(arn)
+
+    def principals(self) -> list[str]:
+        """The ARNs registered with :meth:`add_principal`, in registration order."""
+        return list(self._principals)
+
+    def inventory(self, *, include_deleted: bool = False) -> list[KeySummary]:
+        """Every key of every account and Region, in creation order, without making an API call.
+
+        Unlike DescribeKey this is not logged in the trail or metered: it is the trainer's view of the world.
+        """
+        out = []
+        for k in self.ops.keys.values():
+            if k.deleted is not None and not include_deleted:
+                continue
+            pending = k.state == "PendingDeletion"
+            out.append(
+                KeySummary(
+                    key_id=k.key_id,
+                    arn=k.arn,
+                    account=k.account,
+                    region=k.region,
+                    key_spec=k.key_spec,
+                    key_usage=k.key_usage,
+                    key_manager=k.key_manager,
+                    state="Deleted" if k.deleted is not None else k.state,
+                    description=k.description,
+                    aliases=tuple(sorted(self.ops._alias_names(k))) if k.deleted is None else (),
+                    created=k.created,
+                    multi_region=k.multi_region,
+                    rotation_enabled=k.rotation_enabled and not pending,
+                    rotation_period_days=k.rotation_period_days if k.rotation_enabled else None,
+                    next_rotation=k.next_rotation if k.rotation_enabled and not pending else None,
+                    rotations=sum(1 for m in k.materials if m.rotation_type is not None),
+                    deletion_date=k.deletion_date if pending else None,
+                )
+            )
+        return out
 
     def root(self, account_id: str | None = None) -> str:
         """The root user ARN of an account (the default principal of clients)."""

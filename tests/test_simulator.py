@@ -182,3 +182,27 @@ def test_save_is_atomic_when_serialising_fails(tmp_path: Path, monkeypatch: pyte
         sim.save(target)
     assert target.read_text() == original
     assert not list(tmp_path.glob(".*.tmp"))
+
+
+def test_inventory_reads_without_logging_or_metering(sim: kmssim.Simulator, kms: Any, key_id: str) -> None:
+    kms.create_alias(AliasName="alias/inv", TargetKeyId=key_id)
+    kms.enable_key_rotation(KeyId=key_id, RotationPeriodInDays=90)
+    other = kms.create_key()["KeyMetadata"]["KeyId"]
+    kms.schedule_key_deletion(KeyId=other, PendingWindowInDays=7)
+    trail_before, usage_before = len(sim.trail()), sim.usage()["requests"]
+    inventory = {k.key_id: k for k in sim.inventory()}
+    assert len(sim.trail()) == trail_before and sim.usage()["requests"] == usage_before
+    assert inventory[key_id].aliases == ("alias/inv",)
+    assert inventory[key_id].rotation_period_days == 90 and inventory[key_id].next_rotation is not None
+    assert inventory[other].state == "PendingDeletion" and inventory[other].deletion_date is not None
+    sim.advance(days=7)
+    assert [k.key_id for k in sim.inventory()] == [key_id]
+    assert [k.state for k in sim.inventory(include_deleted=True)] == ["Enabled", "Deleted"]
+
+
+def test_principals_lists_registered_arns(sim: kmssim.Simulator) -> None:
+    sim.add_principal("arn:aws:iam::111122223333:user/A")
+    sim.add_principal("arn:aws:iam::444455556666:role/B", tags={"team": "x"})
+    assert sim.principals() == ["arn:aws:iam::111122223333:user/A", "arn:aws:iam::444455556666:role/B"]
+    with pytest.raises(ValueError, match="not an IAM or STS principal"):
+        sim.add_principal("alice")

@@ -1,0 +1,69 @@
+"""What every app shares: the top-level widget, display, and small HTML helpers.
+
+The apps hold their widgets as attributes and display as their top-level ``widget`` (an ``ipywidgets.VBox``).
+Everything they compute comes from pure functions in the app modules; the HTML helpers here only format.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Iterable, Sequence
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+__all__ = ["App", "error_html", "esc", "format_usd", "html_table"]
+
+
+def esc(value: object) -> str:
+    """HTML-escape ``str(value)``."""
+    return html.escape(str(value), quote=True)
+
+
+def format_usd(amount: Decimal) -> str:
+    """``Decimal("1234.5")`` -> ``"$1,234.50"`` (rounded half-up to cents; negatives as ``-$0.06``)."""
+    cents = amount.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    sign = "-" if cents < 0 else ""
+    return f"{sign}${abs(cents):,.2f}"
+
+
+def error_html(message: str) -> str:
+    """An inline error box (empty string for no message)."""
+    if not message:
+        return ""
+    return (
+        '<div style="color:#82071e;background:#ffebe9;border:1px solid #ff8182;border-radius:4px;'
+        f'padding:4px 8px;white-space:pre-wrap">{esc(message)}</div>'
+    )
+
+
+def html_table(
+    headers: Sequence[str],
+    rows: Iterable[Sequence[object]],
+    *,
+    css_class: str = "",
+    raw_columns: Iterable[int] = (),
+) -> str:
+    """A plain HTML table; cells are escaped except in ``raw_columns`` (already HTML)."""
+    raw = frozenset(raw_columns)
+    head = "".join(f"<th style='text-align:left;padding:2px 8px'>{esc(h)}</th>" for h in headers)
+    body = []
+    for row in rows:
+        cells = "".join(
+            f"<td style='padding:2px 8px'>{cell if i in raw else esc(cell)}</td>"
+            for i, cell in enumerate(row)
+        )
+        body.append(f"<tr>{cells}</tr>")
+    cls = f" class='{esc(css_class)}'" if css_class else ""
+    return f"<table{cls}><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+
+
+class App:
+    """Base of the apps: shows as its top-level ``widget`` in Jupyter and Voilà."""
+
+    widget: Any
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__}: display it in Jupyter or Voila; its widgets are attributes>"
+
+    def _repr_mimebundle_(self, **kwargs: Any) -> Any:
+        return self.widget._repr_mimebundle_(**kwargs)
