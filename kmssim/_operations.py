@@ -201,6 +201,20 @@ def _describe_algorithms(key: Key) -> dict[str, Any]:
     return {"KeyAgreementAlgorithms": ["ECDH"]}
 
 
+def _in_range(req: Request, param: str, default: int, bounds: tuple[int, int]) -> int:
+    """An integer parameter the service bounds more tightly than botocore's model; ValidationException if out."""
+    value: int = req.params.get(param, default)
+    lo, hi = bounds
+    if not lo <= value <= hi:
+        rule = f"greater than or equal to {lo}" if value < lo else f"less than or equal to {hi}"
+        member = param[:1].lower() + param[1:]
+        raise ValidationException(
+            f"1 validation error detected: Value '{value}' at '{member}' failed to satisfy constraint: "
+            f"Member must have value {rule}"
+        )
+    return value
+
+
 def _page(
     items: list[Any], params: Mapping[str, Any], default_limit: int
 ) -> tuple[list[Any], dict[str, Any]]:
@@ -598,13 +612,7 @@ class KmsOperations:
         return {}
 
     def ScheduleKeyDeletion(self, req: Request) -> dict[str, Any]:
-        days = req.params.get("PendingWindowInDays", DEFAULT_PENDING_WINDOW_DAYS)
-        lo, hi = PENDING_WINDOW_DAYS
-        if not lo <= days <= hi:
-            raise ValidationException(
-                f"1 validation error detected: Value '{days}' at 'pendingWindowInDays' failed to satisfy "
-                f"constraint: Member must have value {'greater than or equal to ' + str(lo) if days < lo else 'less than or equal to ' + str(hi)}"
-            )
+        days = _in_range(req, "PendingWindowInDays", DEFAULT_PENDING_WINDOW_DAYS, PENDING_WINDOW_DAYS)
         key = self._use_key(req)
         now = self.world.now
         key.state = PENDING_DELETION
@@ -1143,13 +1151,7 @@ class KmsOperations:
             key.next_rotation = self.world.now + timedelta(days=key.rotation_period_days)
 
     def EnableKeyRotation(self, req: Request) -> dict[str, Any]:
-        period = req.params.get("RotationPeriodInDays", DEFAULT_ROTATION_PERIOD_DAYS)
-        lo, hi = ROTATION_PERIOD_DAYS
-        if not lo <= period <= hi:
-            raise ValidationException(
-                f"1 validation error detected: Value '{period}' at 'rotationPeriodInDays' failed to satisfy "
-                f"constraint: Member must have value {'greater than or equal to ' + str(lo) if period < lo else 'less than or equal to ' + str(hi)}"
-            )
+        period = _in_range(req, "RotationPeriodInDays", DEFAULT_ROTATION_PERIOD_DAYS, ROTATION_PERIOD_DAYS)
         key = self._use_key(req)
         self._rotatable(key)
         now = self.world.now
