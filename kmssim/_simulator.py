@@ -6,6 +6,7 @@ happen then, in time order. Nothing here reads the wall clock.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import tempfile
@@ -37,43 +38,14 @@ DEFAULT_START = datetime(2026, 1, 1, tzinfo=UTC)
 STATE_FORMAT = "kmssim-state"
 STATE_VERSION = 1
 
-#: Regions a client may name. The commercial Regions AWS lists for KMS (see data/pricing.csv).
-REGIONS = (
-    "us-east-1",
-    "us-east-2",
-    "us-west-1",
-    "us-west-2",
-    "af-south-1",
-    "ap-east-1",
-    "ap-east-2",
-    "ap-south-1",
-    "ap-south-2",
-    "ap-southeast-1",
-    "ap-southeast-2",
-    "ap-southeast-3",
-    "ap-southeast-4",
-    "ap-southeast-5",
-    "ap-southeast-6",
-    "ap-southeast-7",
-    "ap-northeast-1",
-    "ap-northeast-2",
-    "ap-northeast-3",
-    "ca-central-1",
-    "ca-west-1",
-    "eu-central-1",
-    "eu-central-2",
-    "eu-west-1",
-    "eu-west-2",
-    "eu-west-3",
-    "eu-south-1",
-    "eu-south-2",
-    "eu-north-1",
-    "il-central-1",
-    "me-south-1",
-    "me-central-1",
-    "mx-central-1",
-    "sa-east-1",
-)
+
+@functools.cache
+def simulated_regions() -> tuple[str, ...]:
+    """The Regions a client may name: the commercial (``aws`` partition) Regions of ``data/regions.csv``."""
+    from ._pricing import load_regions
+
+    table = load_regions()
+    return tuple(code for code in table.codes() if table[code].partition == "aws")
 
 
 class Simulator:
@@ -96,9 +68,9 @@ class Simulator:
     ) -> None:
         if not ACCOUNT_ID.match(account_id):
             raise ValueError(f"account_id must be 12 digits, got {account_id!r}")
-        if region not in REGIONS:
+        if region not in simulated_regions():
             raise ValueError(
-                f"region {region!r} is not a Region kmssim knows; choose one of {', '.join(REGIONS)}"
+                f"region {region!r} is not a Region kmssim knows; choose one of {', '.join(simulated_regions())}"
             )
         if start.tzinfo is None:
             raise ValueError("start must be timezone-aware (for example datetime(2026, 1, 1, tzinfo=UTC))")
@@ -266,7 +238,7 @@ class Simulator:
             handler = getattr(self.ops, operation, None)
             if handler is None or not operation[:1].isupper():
                 raise UnsupportedOperationException(f"{operation} is not an operation kmssim simulates.")
-            if region not in REGIONS:
+            if region not in simulated_regions():
                 raise ValidationException(f"Region {region} is not a Region kmssim knows.")
             if model is None:
                 model = operation_model(operation)
