@@ -123,7 +123,12 @@ def _botocore_parse(model: Any, status: int, headers: dict[str, str], data: byte
 
 
 def serve(
-    sim: Simulator, model: Any, params: Mapping[str, Any], region: str, principal: str, context: Mapping[str, object]
+    sim: Simulator,
+    model: Any,
+    params: Mapping[str, Any],
+    region: str,
+    principal: str,
+    context: Mapping[str, object],
 ) -> tuple[AWSResponse, dict[str, Any]]:
     """Serve one serialized botocore request; returns (http response, parsed response) as botocore expects.
 
@@ -137,7 +142,9 @@ def serve(
     headers = {"x-amzn-requestid": request_id, "content-type": "application/x-amz-json-1.1"}
     url = f"https://kms.{region}.amazonaws.com/"
     try:
-        result = sim.call(model.name, api_params, region=region, principal=principal, context=context, model=model)
+        result = sim.call(
+            model.name, api_params, region=region, principal=principal, context=context, model=model
+        )
     except KMSError as exc:
         data = json.dumps({"__type": exc.code, "message": exc.message}).encode()
         http = AWSResponse(url, 400, HTTPHeaders.from_dict(headers), _Raw(lambda: data))

@@ -86,7 +86,11 @@ def check_state(operation: str, state: str, arn: str) -> None:
         raise KMSInvalidStateException(f"{arn} is pending deletion.")
     error: KMSError | None = None
     if state == DISABLED:
-        if operation in _CRYPTO or operation in _ENABLED_ONLY_MANAGEMENT or (operation == "GetPublicKey" and GET_PUBLIC_KEY_FAILS_WHEN_DISABLED):
+        if (
+            operation in _CRYPTO
+            or operation in _ENABLED_ONLY_MANAGEMENT
+            or (operation == "GetPublicKey" and GET_PUBLIC_KEY_FAILS_WHEN_DISABLED)
+        ):
             error = DisabledException(f"{arn} is disabled.")
     elif state == PENDING_DELETION:
         if operation in _CRYPTO or operation == "GetPublicKey":

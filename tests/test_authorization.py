@@ -332,7 +332,12 @@ def test_reencrypt_is_authorized_on_both_keys_with_their_own_context(
         "Resource": "*",
         "Condition": {"StringEquals": {"kms:EncryptionContext:side": "destination"}},
     }
-    from_source = {"Effect": "Allow", "Principal": {"AWS": APP}, "Action": "kms:ReEncryptFrom", "Resource": "*"}
+    from_source = {
+        "Effect": "Allow",
+        "Principal": {"AWS": APP},
+        "Action": "kms:ReEncryptFrom",
+        "Resource": "*",
+    }
     admin.put_key_policy(KeyId=dest, Policy=_policy(to_dest))
     admin.put_key_policy(KeyId=source, Policy=_policy(from_source))
     blob = admin.encrypt(KeyId=source, Plaintext=b"r", EncryptionContext={"side": "source"})["CiphertextBlob"]
