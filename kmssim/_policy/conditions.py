@@ -248,13 +248,7 @@ def _parse_address(text: str) -> IPAddress | None:
 
 def policy_string(value: object) -> str | None:
     """A policy condition value as a string; JSON booleans and numbers are accepted (None for other types)."""
-    if isinstance(value, str):
-        return value
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int | float):
-        return str(value)
-    return None
+    return context_string(value) if isinstance(value, str | bool | int | float) else None
 
 
 # ----------------------------------------------------------------------------------------------------------

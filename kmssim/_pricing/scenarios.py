@@ -83,14 +83,7 @@ class Scenario:
         pricing: PricingTable | None = None,
     ) -> Estimate:
         """The preset's monthly estimate."""
-        return estimate(
-            copy.deepcopy(list(self.keys)),
-            copy.deepcopy(list(self.requests)),
-            month=self.month,
-            free_tier=free_tier,
-            hours=hours,
-            pricing=pricing,
-        )
+        return self._estimate(self.keys, self.requests, free_tier, hours, pricing)
 
     def estimate_with_lever(
         self,
@@ -100,9 +93,19 @@ class Scenario:
         pricing: PricingTable | None = None,
     ) -> Estimate:
         """The estimate once the lever is applied."""
+        return self._estimate(self.lever_keys, self.lever_requests, free_tier, hours, pricing)
+
+    def _estimate(
+        self,
+        keys: tuple[Mapping[str, Any], ...],
+        requests: tuple[Mapping[str, Any], ...],
+        free_tier: bool,
+        hours: HoursConvention,
+        pricing: PricingTable | None,
+    ) -> Estimate:
         return estimate(
-            copy.deepcopy(list(self.lever_keys)),
-            copy.deepcopy(list(self.lever_requests)),
+            copy.deepcopy(list(keys)),
+            copy.deepcopy(list(requests)),
             month=self.month,
             free_tier=free_tier,
             hours=hours,
