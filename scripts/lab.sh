@@ -4,4 +4,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
-exec .venv/bin/jupyter lab --notebook-dir=notebooks "$@"
+extra=()
+if [ "$(id -u)" -eq 0 ]; then extra+=(--allow-root); fi  # JupyterLab refuses root without it
+exec .venv/bin/jupyter lab --notebook-dir=notebooks "${extra[@]}" "$@"
