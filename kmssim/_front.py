@@ -219,11 +219,14 @@ def _install_mock_handler() -> None:
 
 
 class mock(ContextDecorator):
-    """Serve every ``boto3.client("kms")`` made inside by a simulator, as moto's ``mock_aws`` does.
+    """Serve ``boto3.client("kms")`` calls by a simulator, as moto's ``mock_aws`` does.
 
-    ``with kmssim.mock() as sim:`` (a new seeded-by-``seed`` simulator) or ``with kmssim.mock(sim):``; also a
-    decorator. Clients made before entering keep talking to whatever they talked to. Fake credentials are put in
-    the environment while active, so no real credentials are looked up or used.
+    ``with kmssim.mock() as sim:`` (a new simulator seeded with ``seed``) or ``with kmssim.mock(sim):``; also a
+    decorator. While a mock is active, the innermost active simulator serves every KMS client of boto3's
+    default session and of any botocore session created after kmssim first installed its handler (on the first
+    ``mock()``); outside any active mock those clients talk to AWS as usual. Clients from ``sim.client()`` always
+    talk to their own simulator. Fake credentials are put in the environment while active, so no real
+    credentials are looked up or used.
     """
 
     def __init__(

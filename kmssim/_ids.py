@@ -68,6 +68,8 @@ def parse_key_id(value: str, *, account: str, region: str, allow_alias: bool) ->
         m = _ARN.match(value)
         if not m:
             raise NotFoundException(f"Invalid arn {value}")
+        if m["partition"] != PARTITION:
+            raise NotFoundException(f"Invalid arn {value}")
         if m["region"] != region:
             raise NotFoundException(f"Invalid arn {m['region']}")
         resource = m["resource"]

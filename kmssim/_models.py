@@ -49,7 +49,12 @@ class KeyMaterial:
 
     @classmethod
     def from_json(cls, d: dict[str, Any]) -> KeyMaterial:
-        return cls(d["material_id"], base64.b64decode(d["seed"]), from_iso(d["created"]), d["rotation_type"])
+        seed = base64.b64decode(d["seed"], validate=True)
+        if len(seed) != 32:
+            raise ValueError("key material seed must be 32 bytes")
+        if d["rotation_type"] not in (None, "AUTOMATIC", "ON_DEMAND"):
+            raise ValueError(f"unknown rotation type {d['rotation_type']!r}")
+        return cls(d["material_id"], seed, from_iso(d["created"]), d["rotation_type"])
 
 
 @dataclass
@@ -202,9 +207,26 @@ class Key:
             deleted=_opt_from_iso(d["deleted"]),
         )
         key.grants = {g["grant_id"]: Grant.from_json(g) for g in d["grants"]}
-        if key.key_spec not in KEY_SPECS:
-            raise ValueError(f"unknown key spec {key.key_spec!r}")
+        key.check()
         return key
+
+    def check(self) -> None:
+        """Raise ValueError if the record is not one the operations could have made."""
+        if self.key_spec not in KEY_SPECS:
+            raise ValueError(f"unknown key spec {self.key_spec!r}")
+        if self.key_usage not in KEY_SPECS[self.key_spec].usages:
+            raise ValueError(f"key usage {self.key_usage!r} does not fit key spec {self.key_spec}")
+        if self.state not in ("Enabled", "Disabled", "PendingDeletion"):
+            raise ValueError(f"unknown key state {self.state!r}")
+        if not self.materials:
+            raise ValueError(f"key {self.key_id} has no key material")
+        if self.rotation_enabled and (self.rotation_period_days is None or self.next_rotation is None):
+            raise ValueError(f"key {self.key_id} has rotation enabled without a period and next date")
+        if self.state == "PendingDeletion" and self.deletion_date is None:
+            raise ValueError(f"key {self.key_id} is pending deletion without a deletion date")
+        for flag in (self.multi_region, self.rotation_enabled):
+            if not isinstance(flag, bool):
+                raise ValueError(f"key {self.key_id}: a boolean field holds {flag!r}")
 
 
 @dataclass

@@ -22,6 +22,7 @@ from . import _crypto
 from ._errors import (
     AccessDeniedException,
     AlreadyExistsException,
+    ConflictException,
     DryRunOperationException,
     IncorrectKeyException,
     InvalidAliasNameException,
@@ -73,6 +74,22 @@ ALIASES_PER_KEY = 50
 GRANTS_PER_KEY = 50_000
 TAGS_PER_KEY = 50
 ON_DEMAND_ROTATIONS_PER_KEY = 25  # RotateKeyOnDemand: 25 since the 2026-02 model (10 at launch)
+ON_DEMAND_CONFLICT_WINDOW = timedelta(minutes=20)  # ConflictException: automatic rotation due this soon
+#: GetKeyRotationStatus: on EnableKey, material not rotated for this long is rotated at once; otherwise the
+#: prior schedule resumes (rotations missed while disabled are skipped).
+REENABLE_ROTATE_IF_OLDER_THAN = timedelta(days=365)
+#: List operations' Limit ranges (API reference of each operation).
+LIST_LIMITS = {
+    "ListKeys": 1000,
+    "ListKeyPolicies": 1000,
+    "ListKeyRotations": 1000,
+    "ListAliases": 100,
+    "ListGrants": 100,
+    "ListRetirableGrants": 100,
+    "ListResourceTags": 50,
+}
+GRANT_CONSTRAINT_PAIRS = 8
+GRANT_CONSTRAINT_VALUE_CHARS = 384
 PENDING_WINDOW_DAYS = (7, 30)
 DEFAULT_PENDING_WINDOW_DAYS = 30
 ROTATION_PERIOD_DAYS = (90, 2560)
@@ -111,6 +128,7 @@ AWS_MANAGED_SERVICES = (
 )
 
 _ALIAS_CHARS = re.compile(r"^alias/[a-zA-Z0-9/_-]+$")
+_GRANT_ID = re.compile(r"[0-9a-f]{64}")
 # Grantee and retiring principals: an IAM or STS ARN, an account ID, or a service principal name.
 _GRANT_PRINCIPAL = re.compile(r"^(arn:aws:(iam|sts)::\d{12}:.+|\d{12}|[a-z0-9.-]+\.amazonaws\.com)$")
 _ALIAS_PREFIX_MESSAGE = (
@@ -179,6 +197,7 @@ class Request:
     global_context: dict[str, object] = field(default_factory=dict)
     keys: list[Key] = field(default_factory=list)  # keys the call resolved, for the trail and metering
     alias_used: str | None = None
+    alias_account: str | None = None
     decision: Decision | None = None
 
 
@@ -199,6 +218,17 @@ def _describe_algorithms(key: Key) -> dict[str, Any]:
     if key.key_usage == GENERATE_VERIFY_MAC:
         return {"MacAlgorithms": list(spec.mac_algorithms)}
     return {"KeyAgreementAlgorithms": ["ECDH"]}
+
+
+def _key_class(key: Key) -> str:
+    """UpdateAlias's notion of key type: symmetric, asymmetric (RSA or ECC) or HMAC (API_UpdateAlias)."""
+    return {"SYMMETRIC": "symmetric", "HMAC": "HMAC"}.get(key.spec.family, "asymmetric")
+
+
+def check_list_limit(req: Request) -> None:
+    """The Limit range of a list operation (LIST_LIMITS), checked with the other parameters."""
+    if req.operation in LIST_LIMITS and "Limit" in req.params:
+        _in_range(req, "Limit", 1, (1, LIST_LIMITS[req.operation]))
 
 
 def _in_range(req: Request, param: str, default: int, bounds: tuple[int, int]) -> int:
@@ -249,6 +279,8 @@ class KmsOperations:
         self.aliases: dict[tuple[str, str, str], Alias] = {}  # (account, region, alias name)
         self.grant_tokens: dict[str, tuple[str, str]] = {}  # token -> (key ARN, grant ID)
         self._decisions: dict[tuple[object, ...], Decision] = {}  # see decide()
+        #: Time-driven events a call caused (a catch-up rotation on EnableKey), for the simulator's trail.
+        self.time_events: list[tuple[str, Key]] = []
         self._alias_epoch = 0  # bumped by every alias change; keys the alias-name index below
         self._alias_index: tuple[int, dict[tuple[str, str, str], list[str]]] = (-1, {})
 
@@ -290,16 +322,21 @@ class KmsOperations:
         self._alias_epoch += 1
         return key
 
-    def _resolve(self, req: Request, value: str, *, allow_alias: bool) -> Key:
-        """Find the key a ``KeyId``-like parameter names, or raise NotFoundException as AWS does."""
-        ref = parse_key_id(value, account=req.account, region=req.region, allow_alias=allow_alias)
-        return self._key_from_ref(req, ref)
+    def _resolve(self, req: Request, value: str, *, allow_alias: bool, create_managed: bool = True) -> Key:
+        """Find the key a ``KeyId``-like parameter names, or raise NotFoundException as AWS does.
 
-    def _key_from_ref(self, req: Request, ref: KeyRef) -> Key:
+        ``create_managed``: an ``alias/aws/<service>`` name creates that AWS managed key on first use, as AWS
+        does for a real request; questions that must change nothing (``Simulator.decide``) pass False.
+        """
+        ref = parse_key_id(value, account=req.account, region=req.region, allow_alias=allow_alias)
+        return self._key_from_ref(req, ref, create_managed=create_managed)
+
+    def _key_from_ref(self, req: Request, ref: KeyRef, *, create_managed: bool = True) -> Key:
         if ref.alias_name is not None:
             req.alias_used = ref.alias_name
+            req.alias_account = ref.account
             alias = self.aliases.get((ref.account, ref.region, ref.alias_name))
-            if alias is None and ref.alias_name.startswith("alias/aws/"):
+            if alias is None and create_managed and ref.alias_name.startswith("alias/aws/"):
                 service = ref.alias_name[len("alias/aws/") :]
                 if service in AWS_MANAGED_SERVICES and ref.account == req.account:
                     return self._aws_managed_key(ref.account, ref.region, service)
@@ -514,8 +551,10 @@ class KmsOperations:
                 "CustomerMasterKeySpec is deprecated."
             )
         spec_name = p.get("KeySpec") or p.get("CustomerMasterKeySpec") or "SYMMETRIC_DEFAULT"
-        if spec_name in UNSUPPORTED_KEY_SPECS:
-            raise UnsupportedOperationException(UNSUPPORTED_KEY_SPECS[spec_name])
+        if spec_name not in KEY_SPECS:
+            raise UnsupportedOperationException(
+                UNSUPPORTED_KEY_SPECS.get(spec_name, f"KeySpec {spec_name} is not simulated by kmssim yet.")
+            )
         spec = KEY_SPECS[spec_name]
         usage = p.get("KeyUsage")
         if usage is None:
@@ -738,7 +777,7 @@ class KmsOperations:
         if new_key.state == PENDING_DELETION:
             raise KMSInvalidStateException(f"{new_key.arn} is pending deletion.")
         if old_key is not None and (
-            old_key.spec.family != new_key.spec.family or old_key.key_usage != new_key.key_usage
+            _key_class(old_key) != _key_class(new_key) or old_key.key_usage != new_key.key_usage
         ):
             # No error code is documented for this case; local-kms answers ValidationException.
             raise ValidationException(
@@ -879,6 +918,14 @@ class KmsOperations:
         named: Key | None = None
         if req.params.get(key_param):
             named = self._resolve(req, req.params[key_param], allow_alias=True)
+        modifiers = req.params.get("DryRunModifiers") or ()
+        if req.params.get("DryRun") and "IGNORE_CIPHERTEXT" in modifiers and named is not None:
+            # Authorization only, no ciphertext validation (API_Decrypt, DryRunModifiers).
+            req.keys.append(named)
+            self._check_grant_tokens(req)
+            self._authorize(req, action, named)
+            check_state("Decrypt", named.state, named.arn)
+            raise DryRunOperationException()
         if algorithm == "SYMMETRIC_DEFAULT":
             header = _crypto.parse_symmetric_blob(blob)
             key = self._key_from_blob(req, header.key_id)
@@ -1144,11 +1191,18 @@ class KmsOperations:
         return material
 
     def _catch_up_rotation(self, key: Key) -> None:
-        """On EnableKey: a rotation that fell due while the key was disabled happens now (GetKeyRotationStatus)."""
-        if key.rotation_enabled and key.next_rotation is not None and key.next_rotation <= self.world.now:
+        """On EnableKey, as GetKeyRotationStatus documents: material not rotated for a year rotates now; otherwise
+        the prior schedule resumes, skipping rotations that fell due while the key was disabled."""
+        if not key.rotation_enabled or key.next_rotation is None or key.rotation_period_days is None:
+            return
+        now = self.world.now
+        period = timedelta(days=key.rotation_period_days)
+        if now - key.current_material.created >= REENABLE_ROTATE_IF_OLDER_THAN:
             self.rotate(key, "AUTOMATIC")
-            assert key.rotation_period_days is not None
-            key.next_rotation = self.world.now + timedelta(days=key.rotation_period_days)
+            self.time_events.append(("RotateKey", key))
+            key.next_rotation = now + period
+        while key.next_rotation <= now:
+            key.next_rotation += period
 
     def EnableKeyRotation(self, req: Request) -> dict[str, Any]:
         period = _in_range(req, "RotationPeriodInDays", DEFAULT_ROTATION_PERIOD_DAYS, ROTATION_PERIOD_DAYS)
@@ -1189,6 +1243,15 @@ class KmsOperations:
             raise LimitExceededException(
                 "The on-demand rotations limit has been reached for the given keyId. No more on-demand "
                 f"rotations can be performed for this key: {key.arn}"
+            )
+        if (
+            key.rotation_enabled
+            and key.next_rotation is not None
+            and key.next_rotation - self.world.now <= ON_DEMAND_CONFLICT_WINDOW
+        ):
+            raise ConflictException(
+                "The request was rejected because an automatic rotation of this key is currently in progress or "
+                "scheduled to begin within the next 20 minutes."
             )
         key.on_demand_rotations += 1
         self.rotate(key, "ON_DEMAND")
@@ -1236,6 +1299,15 @@ class KmsOperations:
                 f"Grant operations {bad} are not valid for a {key.key_spec} key with key usage {key.key_usage}."
             )
         constraints = p.get("Constraints") or None
+        for pairs in (constraints or {}).values():
+            if isinstance(pairs, dict) and (
+                len(pairs) > GRANT_CONSTRAINT_PAIRS
+                or any(len(str(v)) > GRANT_CONSTRAINT_VALUE_CHARS for v in pairs.values())
+            ):
+                raise ValidationException(
+                    f"A grant constraint can hold at most {GRANT_CONSTRAINT_PAIRS} encryption context pairs, "
+                    f"each value at most {GRANT_CONSTRAINT_VALUE_CHARS} characters."
+                )
         if constraints and not key.spec.symmetric_encryption:
             raise ValidationException(
                 "Grant constraints are supported only with symmetric encryption KMS keys."
@@ -1304,6 +1376,8 @@ class KmsOperations:
         key = self._use_key(req)
         grants = list(key.grants.values())
         if req.params.get("GrantId"):
+            if not _GRANT_ID.fullmatch(req.params["GrantId"]):
+                raise InvalidGrantIdException(f"Invalid grant ID {req.params['GrantId']}")
             grants = [g for g in grants if g.grant_id == req.params["GrantId"]]
         if req.params.get("GranteePrincipal"):
             grants = [g for g in grants if g.grantee == req.params["GranteePrincipal"]]
@@ -1320,7 +1394,7 @@ class KmsOperations:
         grants = [
             g
             for k in self.keys.values()
-            if k.account == req.account and k.region == req.region and k.deleted is None
+            if k.region == req.region and k.deleted is None  # keys of any account (API_ListRetirableGrants)
             for g in k.grants.values()
             if g.retiring == retiring
         ]
@@ -1328,7 +1402,7 @@ class KmsOperations:
         return {"Grants": chunk, **page}
 
     def _grant_by_id(self, key: Key, grant_id: str) -> Grant:
-        if not re.fullmatch(r"[0-9a-f]{64}", grant_id):
+        if not _GRANT_ID.fullmatch(grant_id):
             raise InvalidGrantIdException(f"Invalid grant ID {grant_id}")
         grant = key.grants.get(grant_id)
         if grant is None:
@@ -1430,6 +1504,12 @@ class KmsOperations:
         self.keys = {k.arn: k for k in keys}
         self.aliases = {(a.account, a.region, a.name): a for a in aliases}
         self.grant_tokens = {t: (arn, gid) for t, arn, gid in data["grant_tokens"]}
+        for arn, _ in self.grant_tokens.values():
+            if arn not in self.keys:
+                raise ValueError(f"a grant token names the unknown key {arn}")
+        for alias in self.aliases.values():
+            if key_arn(alias.region, alias.account, alias.target_key_id) not in self.keys:
+                raise ValueError(f"alias {alias.name} points at the unknown key {alias.target_key_id}")
         self._alias_epoch += 1
 
 

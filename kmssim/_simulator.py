@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import json
+import math
 import os
 import tempfile
 from collections import defaultdict
@@ -19,11 +20,11 @@ from typing import TYPE_CHECKING, Any
 from ._errors import KMSError, ThrottlingException, UnsupportedOperationException, ValidationException
 from ._ids import ACCOUNT_ID, alias_arn
 from ._models import KeySummary, Principal, from_iso, iso
-from ._operations import KmsOperations, Request, principal_account
+from ._operations import KmsOperations, Request, check_list_limit, principal_account
 from ._pricing._catalog import KEYLESS_OPERATIONS
 from ._random import Randomness
 from ._trail import SAFE_PARAMETERS, AuditEvent, Trail
-from ._validation import check_types, operation_model, validate_params
+from ._validation import check_types, coerce_blobs, operation_model, validate_params
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -78,7 +79,8 @@ class Simulator:
         self.region = region
         self.enforce_quotas = enforce_quotas
         self._now = start.astimezone(UTC)
-        self._random = Randomness(seed)
+        self._random = Randomness(seed)  # key IDs, key material, IVs, grant tokens, data keys
+        self._id_random = Randomness(seed, "ids")  # request and event IDs, so they never shift the above
         self._principals: dict[str, Principal] = {}
         self._events: list[AuditEvent] = []
         self._requests: defaultdict[tuple[str, str, str, str, str | None, str | None], int] = defaultdict(int)
@@ -107,10 +109,16 @@ class Simulator:
         self, *, days: float = 0, hours: float = 0, minutes: float = 0, seconds: float = 0
     ) -> datetime:
         """Move the clock forward, carrying out every rotation and deletion that falls due, in time order."""
-        step = timedelta(days=days, hours=hours, minutes=minutes, seconds=seconds)
+        for name, amount in (("days", days), ("hours", hours), ("minutes", minutes), ("seconds", seconds)):
+            if not math.isfinite(amount):
+                raise ValueError(f"{name}={amount!r}: give a finite number")
+        try:
+            step = timedelta(days=days, hours=hours, minutes=minutes, seconds=seconds)
+            target = self._now + step
+        except OverflowError:
+            raise ValueError("that step takes the simulated clock past the year 9999") from None
         if step < timedelta(0):
             raise ValueError("the simulated clock only moves forward; give a positive duration")
-        target = self._now + step
         while True:
             due = [e for e in self.ops.due_events() if e[0] <= target]
             if not due:
@@ -244,15 +252,19 @@ class Simulator:
                 model = operation_model(operation)
                 validate_params(model.input_shape, req.params)
                 check_types(model.input_shape, req.params)
+                req.params = coerce_blobs(model.input_shape, req.params)
             else:
                 validate_params(model.input_shape, req.params)
+            check_list_limit(req)
             if self.enforce_quotas:
                 self._throttle(req)
             result: dict[str, Any] = handler(req)
         except KMSError as exc:
             self._trail_request(req, exc)
+            self.ops.time_events.clear()
             raise
         self._trail_request(req, None)
+        self._record_time_events()
         self._meter(req)
         return result
 
@@ -291,7 +303,7 @@ class Simulator:
 
     def _event_id(self) -> str:
         """A version-4 UUID string from the simulator's randomness (event and request IDs)."""
-        h = self._random.bytes(16).hex()
+        h = self._id_random.bytes(16).hex()
         return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-{'89ab'[int(h[16], 16) & 3]}{h[17:20]}-{h[20:32]}"
 
     def _record(self, event: AuditEvent) -> None:
@@ -310,7 +322,11 @@ class Simulator:
                 account=req.account,
                 region=req.region,
                 resources=resources,
-                alias=alias_arn(req.region, req.account, req.alias_used) if req.alias_used else None,
+                alias=(
+                    alias_arn(req.region, req.alias_account or req.account, req.alias_used)
+                    if req.alias_used
+                    else None
+                ),
                 encryption_context=context,
                 request_parameters=params,
                 error_code=error.code if error is not None else None,
@@ -318,6 +334,22 @@ class Simulator:
                 decision=req.decision.effect if req.decision is not None else None,
             )
         )
+
+    def _record_time_events(self) -> None:
+        """Trail events for time-driven actions a call caused (a catch-up rotation on EnableKey)."""
+        for kind, key in self.ops.time_events:
+            self._record(
+                AuditEvent(
+                    event_id=self._event_id(),
+                    event_time=self._now,
+                    event_name=kind,
+                    principal="kms.amazonaws.com",
+                    account=key.account,
+                    region=key.region,
+                    resources=(key.arn,),
+                )
+            )
+        self.ops.time_events.clear()
 
     def trail(self) -> Trail:
         """The audit trail so far, oldest first."""
@@ -341,7 +373,7 @@ class Simulator:
         operation = action.split(":", 1)[-1]
         params = {"KeyId": key_id, **dict(request or {})}
         req = Request(operation, params, account, region, principal, dict(context or {}))
-        key = self.ops._resolve(req, key_id, allow_alias=True)
+        key = self.ops._resolve(req, key_id, allow_alias=True, create_managed=False)
         return self.ops.decide(req, action, key)
 
     def permissions(
@@ -421,6 +453,8 @@ class Simulator:
             "now": iso(self._now),
             "enforce_quotas": self.enforce_quotas,
             "random": self._random.state(),
+            "id_random": self._id_random.state(),
+            "quota_buckets": [[*k, tokens, last] for k, (tokens, last) in self._buckets.items()],
             "principals": [p.to_json() for p in self._principals.values()],
             "operations": self.ops.to_json(),
             "trail": [e.to_dict() for e in self._events],
@@ -431,13 +465,22 @@ class Simulator:
         """Write the whole state as versioned JSON, atomically (a temporary file renamed over the target)."""
         target = Path(path)
         data = json.dumps(self.to_json(), indent=1, sort_keys=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent or Path("."))
+        folder = target.parent or Path(".")
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
         try:
+            umask = os.umask(0)
+            os.umask(umask)
+            os.fchmod(fd, 0o666 & ~umask)  # an ordinary file, not mkstemp's owner-only one
             with os.fdopen(fd, "w", encoding="utf-8") as f:
                 f.write(data)
                 f.flush()
                 os.fsync(f.fileno())
             os.replace(tmp, target)
+            dir_fd = os.open(folder, os.O_RDONLY)
+            try:
+                os.fsync(dir_fd)  # the rename itself reaches the disk
+            finally:
+                os.close(dir_fd)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise
@@ -463,13 +506,20 @@ class Simulator:
             )
         try:
             sim = cls(account_id=data["account_id"], region=data["region"], start=from_iso(data["now"]))
-            sim.enforce_quotas = bool(data["enforce_quotas"])
+            if not isinstance(data["enforce_quotas"], bool):
+                raise ValueError("enforce_quotas must be true or false")
+            sim.enforce_quotas = data["enforce_quotas"]
             sim._random = Randomness.from_state(data["random"])
+            sim._id_random = Randomness.from_state(data["id_random"])
+            sim._buckets = {(a, r, n): (float(t), float(last)) for a, r, n, t, last in data["quota_buckets"]}
             sim._principals = {p["arn"]: Principal.from_json(p) for p in data["principals"]}
             sim.ops.load_json(data["operations"])
             sim._events = [AuditEvent.from_dict(e) for e in data["trail"]]
-            for *k, n in data["requests"]:
-                sim._requests[tuple(k)] += int(n)
+            for row in data["requests"]:
+                if not isinstance(row, list) or len(row) != 7 or not isinstance(row[6], int) or row[6] < 0:
+                    raise ValueError(f"bad request-count row {row!r}")
+                month, account, region, op, spec, pair, n = row
+                sim._requests[(month, account, region, op, spec, pair)] += n
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise ValueError(f"{source}: the kmssim state is damaged ({type(exc).__name__}: {exc})") from exc
         return sim

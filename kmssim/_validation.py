@@ -27,6 +27,21 @@ def _camel(name: str) -> str:
     return name[:1].lower() + name[1:]
 
 
+#: Members whose values a message never repeats, besides those the model marks sensitive.
+_SECRET_MEMBERS = ("grantTokens", "grantToken")
+
+
+def _value(shape: Any, value: Any, path: str) -> str:
+    """``Value '<v>'`` as KMS words it; just ``Value`` for sensitive members (plaintext, tokens) and lists."""
+    if (
+        shape.metadata.get("sensitive")
+        or shape.type_name == "list"
+        or any(m in path for m in _SECRET_MEMBERS)
+    ):
+        return "Value"
+    return f"Value '{_show(value)}'"
+
+
 def _show(value: Any) -> str:
     if isinstance(value, bytes | bytearray):
         return "java.nio.HeapByteBuffer[pos=0 lim={0} cap={0}]".format(len(value))
@@ -68,7 +83,7 @@ def _check(shape: Any, value: Any, path: str, errors: list[str]) -> None:
     if type_name == "list" and isinstance(value, list):
         if "max" in meta and len(value) > meta["max"]:
             errors.append(
-                f"Value '{_show(value)}' at '{path}' failed to satisfy constraint: "
+                f"{_value(shape, value, path)} at '{path}' failed to satisfy constraint: "
                 f"Member must have length less than or equal to {meta['max']}"
             )
         for i, item in enumerate(value, start=1):
@@ -82,37 +97,37 @@ def _check(shape: Any, value: Any, path: str, errors: list[str]) -> None:
     if type_name in ("string", "blob") and isinstance(value, str | bytes | bytearray):
         if "max" in meta and len(value) > meta["max"]:
             errors.append(
-                f"Value '{_show(value)}' at '{path}' failed to satisfy constraint: "
+                f"{_value(shape, value, path)} at '{path}' failed to satisfy constraint: "
                 f"Member must have length less than or equal to {meta['max']}"
             )
         if "min" in meta and len(value) < meta["min"]:
             errors.append(
-                f"Value '{_show(value)}' at '{path}' failed to satisfy constraint: "
+                f"{_value(shape, value, path)} at '{path}' failed to satisfy constraint: "
                 f"Member must have length greater than or equal to {meta['min']}"
             )
         enum = shape.enum if type_name == "string" else None
         if enum and value not in enum:
             errors.append(
-                f"Value '{_show(value)}' at '{path}' failed to satisfy constraint: "
+                f"{_value(shape, value, path)} at '{path}' failed to satisfy constraint: "
                 f"Member must satisfy enum value set: [{', '.join(enum)}]"
             )
         elif type_name == "string" and "pattern" in meta and isinstance(value, str):
             pat = _pattern(meta["pattern"])
             if pat is not None and not pat.search(value):
                 errors.append(
-                    f"Value '{value}' at '{path}' failed to satisfy constraint: "
+                    f"{_value(shape, value, path)} at '{path}' failed to satisfy constraint: "
                     f"Member must satisfy regular expression pattern: {meta['pattern']}"
                 )
         return
     if type_name in ("integer", "long") and isinstance(value, int) and not isinstance(value, bool):
         if "max" in meta and value > meta["max"]:
             errors.append(
-                f"Value '{value}' at '{path}' failed to satisfy constraint: "
+                f"{_value(shape, value, path)} at '{path}' failed to satisfy constraint: "
                 f"Member must have value less than or equal to {meta['max']}"
             )
         if "min" in meta and value < meta["min"]:
             errors.append(
-                f"Value '{value}' at '{path}' failed to satisfy constraint: "
+                f"{_value(shape, value, path)} at '{path}' failed to satisfy constraint: "
                 f"Member must have value greater than or equal to {meta['min']}"
             )
 
@@ -128,6 +143,21 @@ def _service_model() -> Any:
     import botocore.session
 
     return botocore.session.get_session().get_service_model("kms")
+
+
+def coerce_blobs(shape: Any, value: Any) -> Any:
+    """Strings given for blob members become UTF-8 bytes, as botocore's serializer makes them."""
+    if value is None:
+        return None
+    t = shape.type_name
+    if t == "blob" and isinstance(value, str):
+        return value.encode("utf-8")
+    if t == "structure" and isinstance(value, dict):
+        members = shape.members
+        return {k: coerce_blobs(members[k], v) if k in members else v for k, v in value.items()}
+    if t == "list" and isinstance(value, list):
+        return [coerce_blobs(shape.member, v) for v in value]
+    return value
 
 
 def check_types(input_shape: Any, params: dict[str, Any]) -> None:

@@ -51,13 +51,43 @@ def test_automatic_rotation_happens_as_time_passes(sim: kmssim.Simulator, kms: A
     assert len(sim.trail().filter(event_name="RotateKey")) == 2
 
 
-def test_disabled_key_is_not_rotated_then_catches_up(sim: kmssim.Simulator, kms: Any, key_id: str) -> None:
+def test_disabled_key_is_not_rotated_and_resumes_its_schedule(
+    sim: kmssim.Simulator, kms: Any, key_id: str
+) -> None:
+    # GetKeyRotationStatus: less than a year since the last rotation -> the prior schedule resumes.
     kms.enable_key_rotation(KeyId=key_id, RotationPeriodInDays=90)
     kms.disable_key(KeyId=key_id)
     sim.advance(days=200)
     assert kms.list_key_rotations(KeyId=key_id)["Rotations"] == []
     kms.enable_key(KeyId=key_id)
-    assert len(kms.list_key_rotations(KeyId=key_id)["Rotations"]) == 1
+    assert kms.list_key_rotations(KeyId=key_id)["Rotations"] == []
+    assert kms.get_key_rotation_status(KeyId=key_id)["NextRotationDate"] == datetime(2026, 9, 28, tzinfo=UTC)
+
+
+def test_material_older_than_a_year_rotates_on_enable(sim: kmssim.Simulator, kms: Any, key_id: str) -> None:
+    # GetKeyRotationStatus: not rotated in one year -> rotated immediately on EnableKey, logged like any rotation.
+    kms.enable_key_rotation(KeyId=key_id, RotationPeriodInDays=2560)
+    kms.disable_key(KeyId=key_id)
+    sim.advance(days=400)
+    kms.enable_key(KeyId=key_id)
+    assert [e.event_name for e in sim.trail()][-2:] == ["EnableKey", "RotateKey"]
+    rotations = kms.list_key_rotations(KeyId=key_id)["Rotations"]
+    assert [r["RotationDate"] for r in rotations] == [sim.now]
+
+
+def test_on_demand_conflicts_with_imminent_automatic_rotation(
+    sim: kmssim.Simulator, kms: Any, key_id: str
+) -> None:
+    kms.enable_key_rotation(KeyId=key_id, RotationPeriodInDays=90)
+    sim.advance(days=89, hours=23, minutes=45)
+    with pytest.raises(kms.exceptions.ConflictException):
+        kms.rotate_key_on_demand(KeyId=key_id)
+    sim.advance(minutes=30)
+    kms.rotate_key_on_demand(KeyId=key_id)
+    assert [r["RotationType"] for r in kms.list_key_rotations(KeyId=key_id)["Rotations"]] == [
+        "AUTOMATIC",
+        "ON_DEMAND",
+    ]
 
 
 def test_all_key_material_listing(kms: Any, key_id: str) -> None:

@@ -98,6 +98,7 @@ def _state(sim: kmssim.Simulator) -> str:
     data = sim.to_json()
     data.pop("trail")
     data.pop("random")
+    data.pop("id_random")
     return json.dumps(data, sort_keys=True)
 
 
