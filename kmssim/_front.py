@@ -23,8 +23,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 import botocore.handlers
 import botocore.session
-from botocore.awsrequest import AWSResponse
-from botocore.compat import HTTPHeaders
+from botocore.awsrequest import AWSResponse, HeadersDict
 from botocore.config import Config
 from botocore.parsers import DEFAULT_TIMESTAMP_PARSER, create_parser
 
@@ -90,6 +89,11 @@ class _Raw:
         yield self._body()
 
 
+def _headers(headers: dict[str, str]) -> Any:
+    """Case-insensitive response headers, as urllib3 gives botocore (much cheaper than HTTPHeaders)."""
+    return HeadersDict(headers)
+
+
 def _parsed(shape: Any, value: Any) -> Any:
     """What botocore's JSON parser makes of ``_encode(shape, value)``, computed without the JSON round trip."""
     t = shape.type_name
@@ -147,7 +151,7 @@ def serve(
         )
     except KMSError as exc:
         data = json.dumps({"__type": exc.code, "message": exc.message}).encode()
-        http = AWSResponse(url, 400, HTTPHeaders.from_dict(headers), _Raw(lambda: data))
+        http = AWSResponse(url, 400, _headers(headers), _Raw(lambda: data))
         return http, _botocore_parse(model, 400, headers, data)
 
     def wire() -> bytes:
@@ -165,7 +169,7 @@ def serve(
         expected = _botocore_parse(model, 200, headers, wire())
         if expected != parsed:
             raise AssertionError(f"fast response differs from botocore's parse: {parsed!r} != {expected!r}")
-    return AWSResponse(url, 200, HTTPHeaders.from_dict(headers), _Raw(wire)), parsed
+    return AWSResponse(url, 200, _headers(headers), _Raw(wire)), parsed
 
 
 def make_client(sim: Simulator, region: str, principal: str, context: Mapping[str, object]) -> BaseClient:
