@@ -44,10 +44,25 @@ def _session() -> botocore.session.Session:
     return botocore.session.Session()
 
 
+@functools.lru_cache(maxsize=4096)  # shapes are per client; bounded
+def _has_blob(shape: Any) -> bool:
+    """Whether a shape holds a blob anywhere inside (the only wire type decoding changes)."""
+    t = shape.type_name
+    if t == "blob":
+        return True
+    if t == "structure":
+        return any(_has_blob(m) for m in shape.members.values())
+    if t == "list":
+        return _has_blob(shape.member)
+    if t == "map":
+        return _has_blob(shape.value)
+    return False
+
+
 def _decode(shape: Any, value: Any) -> Any:
     """Wire JSON -> Python values, by shape: base64 blobs to bytes."""
-    if value is None:
-        return None
+    if value is None or not _has_blob(shape):
+        return value
     t = shape.type_name
     if t == "blob":
         return base64.b64decode(value) if isinstance(value, str) else value
