@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     from botocore.client import BaseClient
 
     from ._policy import Decision
-    from ._pricing import Estimate
+    from ._pricing import Estimate, PricingTable
 
 DEFAULT_ACCOUNT = "111122223333"
 DEFAULT_REGION = "us-east-1"
@@ -436,11 +436,18 @@ class Simulator:
         ]
         return {"account_id": self.account_id, "keys": keys, "requests": requests}
 
-    def bill(self, month: str | None = None, *, free_tier: bool = True) -> Estimate:
-        """The bill for what happened in the simulator in ``month`` ("YYYY-MM"; default: the current month)."""
+    def bill(
+        self, month: str | None = None, *, free_tier: bool = True, pricing: PricingTable | None = None
+    ) -> Estimate:
+        """The bill for what happened in the simulator in ``month`` ("YYYY-MM"; default: the current month).
+
+        ``pricing``: another price table, for example ``kmssim.load_pricing().assume_same_as("us-east-1")`` to
+        price Regions whose request prices kmssim does not know.
+        """
         from ._pricing import bill_from_usage
 
-        return bill_from_usage(self.usage(), month or self._now.strftime("%Y-%m"), free_tier=free_tier)
+        current = f"{self._now.year:04d}-{self._now.month:02d}"
+        return bill_from_usage(self.usage(), month or current, free_tier=free_tier, pricing=pricing)
 
     # ------------------------------------------------------------------ persistence
 

@@ -121,3 +121,14 @@ def test_quotas_not_enforced_by_default() -> None:
     kms = kmssim.Simulator(seed=7).client("kms")
     for _ in range(20):
         kms.create_key()
+
+
+def test_bill_in_a_region_without_known_request_prices() -> None:
+    sim = kmssim.Simulator(seed=8, region="eu-west-2", start=datetime(2026, 6, 1, tzinfo=UTC))
+    kms = sim.client("kms")
+    key = kms.create_key()["KeyMetadata"]["KeyId"]
+    kms.encrypt(KeyId=key, Plaintext=b"x")
+    with pytest.raises(kmssim.EstimateInputError, match="eu-west-2"):
+        sim.bill("2026-06")  # never invented
+    assumed = kmssim.load_pricing().assume_same_as("us-east-1")
+    assert sim.bill("2026-06", pricing=assumed).total == Decimal("1.00")
