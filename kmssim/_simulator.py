@@ -15,7 +15,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from ._errors import KMSError, ThrottlingException, UnsupportedOperationException, ValidationException
 from ._ids import ACCOUNT_ID, alias_arn
@@ -84,7 +84,7 @@ class Simulator:
         self._principals: dict[str, Principal] = {}
         self._events: list[AuditEvent] = []
         self._requests: defaultdict[tuple[str, str, str, str, str | None, str | None], int] = defaultdict(int)
-        self._buckets: dict[tuple[str, str, str], tuple[float, float]] = {}
+        self._buckets: dict[tuple[str, str, str], tuple[float, float]] = {}  # quota -> (window, count)
         self.ops = KmsOperations(self)
 
     # ------------------------------------------------------------------ clock and randomness
@@ -269,33 +269,42 @@ class Simulator:
         return result
 
     def _throttle(self, req: Request) -> None:
-        """Spend one token from each request quota the call counts against, or raise ThrottlingException.
+        """Count the call against each request quota it falls under, or raise ThrottlingException.
 
-        Each quota is a token bucket holding at most one second's worth of requests (at least one), refilled at
-        the quota's rate as simulated time passes: more requests than the quota within one simulated second are
-        throttled, as in https://docs.aws.amazon.com/kms/latest/developerguide/requests-per-second.html.
+        Quotas apply per one-second interval
+        (https://docs.aws.amazon.com/kms/latest/developerguide/requests-per-second.html): within one simulated
+        second at most ``limit`` requests pass. A quota below one per second allows one request per
+        ``1/limit`` seconds. Requests that break a quota are not counted.
         """
-        from ._pricing import quota_limits_for
+        from ._pricing import EstimateInputError, quota_limits_for
 
         key_spec = self.ops.peek_key_spec(req)
         pair = req.params.get("KeyPairSpec") if req.operation.startswith("GenerateDataKeyPair") else None
-        limits = quota_limits_for(req.operation, key_spec, pair, req.region)
+        try:
+            limits = quota_limits_for(req.operation, key_spec, pair, req.region)
+        except EstimateInputError:
+            return  # parameters no quota applies to; the operation itself gives the AWS error
         now = self._now.timestamp()
-        buckets = []
+        counted = []
         for name, rate in limits:
+            window = max(1.0, 1.0 / rate)
+            allowed = max(1, math.floor(rate * window + 1e-9))
+            index = math.floor(now / window)
             ident = (req.account, req.region, name)
-            tokens, last = self._buckets.get(ident, (max(rate, 1.0), now))
-            tokens = min(max(rate, 1.0), tokens + (now - last) * rate)
-            if tokens < 1.0:
+            seen_index, seen = self._buckets.get(ident, (index, 0.0))
+            count = seen if seen_index == index else 0.0
+            if count >= allowed:
                 raise ThrottlingException(
                     "You have exceeded the rate at which you may call KMS. Reduce the frequency of your calls."
                 )
-            buckets.append((ident, tokens))
-        for ident, tokens in buckets:
-            self._buckets[ident] = (tokens - 1.0, now)
+            counted.append((ident, index, count + 1))
+        for ident, index, count in counted:
+            self._buckets[ident] = (index, count)
 
     def _meter(self, req: Request) -> None:
         key = req.keys[0] if req.keys else None
+        if req.operation == "ReEncrypt" and len(req.keys) > 1 and not req.keys[-1].spec.symmetric_encryption:
+            key = req.keys[-1]  # a request that references an asymmetric key is priced as one
         month = f"{self._now.year:04d}-{self._now.month:02d}"
         pair = req.params.get("KeyPairSpec") if req.operation.startswith("GenerateDataKeyPair") else None
         spec = key.key_spec if key is not None and req.operation not in KEYLESS_OPERATIONS else None
@@ -437,7 +446,12 @@ class Simulator:
         return {"account_id": self.account_id, "keys": keys, "requests": requests}
 
     def bill(
-        self, month: str | None = None, *, free_tier: bool = True, pricing: PricingTable | None = None
+        self,
+        month: str | None = None,
+        *,
+        free_tier: bool = True,
+        pricing: PricingTable | None = None,
+        hours: Literal["calendar", 730] = "calendar",
     ) -> Estimate:
         """The bill for what happened in the simulator in ``month`` ("YYYY-MM"; default: the current month).
 
@@ -447,7 +461,9 @@ class Simulator:
         from ._pricing import bill_from_usage
 
         current = f"{self._now.year:04d}-{self._now.month:02d}"
-        return bill_from_usage(self.usage(), month or current, free_tier=free_tier, pricing=pricing)
+        return bill_from_usage(
+            self.usage(), month or current, free_tier=free_tier, pricing=pricing, hours=hours
+        )
 
     # ------------------------------------------------------------------ persistence
 

@@ -256,6 +256,24 @@ def default_key_spec(operation: str) -> str | None:
     return None if operation in KEYLESS_OPERATIONS else "SYMMETRIC_DEFAULT"
 
 
+def check_combination(operation: str, key_spec: str | None) -> None:
+    """Raise EstimateInputError when ``operation`` cannot use a key of ``key_spec`` (Sign with a symmetric key,
+    a key spec for a keyless operation); both names must already be known."""
+    allowed = _CRYPTO_FAMILIES.get(operation)
+    family = "none" if key_spec is None else _KEY_FAMILIES[key_spec]
+    if allowed is not None:
+        if key_spec is None and operation not in DATA_KEY_PAIR_OPERATIONS:
+            raise EstimateInputError(
+                "key_spec", None, f"a key spec for {operation}: one of the {_families(allowed)} specs"
+            )
+        if key_spec is not None and family not in allowed:
+            raise EstimateInputError(
+                "key_spec", key_spec, f"for {operation}, a key spec of the {_families(allowed)} families"
+            )
+    elif key_spec is not None and operation in KEYLESS_OPERATIONS:
+        raise EstimateInputError("key_spec", key_spec, f"None: {operation} uses no KMS key")
+
+
 def price_class(operation: str, key_spec: str | None = None, key_pair_spec: str | None = None) -> str:
     """Return the AWS price class of one KMS request.
 
@@ -279,19 +297,7 @@ def price_class(operation: str, key_spec: str | None = None, key_pair_spec: str 
     spec = _check_key_spec(key_spec)
     pair = _check_key_pair_spec(key_pair_spec)
     family = "none" if spec is None else _KEY_FAMILIES[spec]
-
-    allowed = _CRYPTO_FAMILIES.get(op)
-    if allowed is not None:
-        if spec is None and op not in DATA_KEY_PAIR_OPERATIONS:
-            raise EstimateInputError(
-                "key_spec", None, f"a key spec for {op}: one of the {_families(allowed)} specs"
-            )
-        if spec is not None and family not in allowed:
-            raise EstimateInputError(
-                "key_spec", spec, f"for {op}, a key spec of the {_families(allowed)} families"
-            )
-    elif spec is not None and op in KEYLESS_OPERATIONS:
-        raise EstimateInputError("key_spec", spec, f"None: {op} uses no KMS key")
+    check_combination(op, spec)
 
     if op in DATA_KEY_PAIR_OPERATIONS:
         if pair is None:

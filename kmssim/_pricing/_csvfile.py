@@ -8,7 +8,7 @@ import re
 from collections.abc import Callable, Iterator, Sequence
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from ._errors import DataFileError
 
@@ -27,35 +27,42 @@ class RowProblem(Exception):
 def read_rows(path: Path, columns: Sequence[str]) -> Iterator[tuple[int, dict[str, str]]]:
     """Yield ``(row_number, row)`` for each data row, after checking the header has exactly ``columns``."""
     try:
-        handle = path.open(newline="", encoding="utf-8")
+        handle = path.open(newline="", encoding="utf-8-sig")  # a BOM from a spreadsheet is not a column name
     except OSError as exc:
         raise DataFileError(path, "file", f"cannot be read: {exc.strerror or exc}") from exc
     with handle:
-        reader = csv.reader(handle)
-        header = next(reader, None)
-        if header is None:
-            raise DataFileError(path, "header (line 1)", "the file is empty")
-        header = [h.strip() for h in header]
-        missing = [c for c in columns if c not in header]
-        if missing:
-            raise DataFileError(
-                path,
-                "header (line 1)",
-                f"missing column(s) {', '.join(map(repr, missing))}; expected {list(columns)}",
-            )
-        extra = [h for h in header if h not in columns]
-        if extra:
-            raise DataFileError(
-                path,
-                "header (line 1)",
-                f"unexpected column(s) {', '.join(map(repr, extra))}; expected {list(columns)}",
-            )
-        for number, values in enumerate(reader, start=1):
-            if not values or all(not v.strip() for v in values):
-                continue
-            if len(values) != len(header):
-                raise DataFileError(path, number, f"has {len(values)} fields, the header has {len(header)}")
-            yield number, {h: v.strip() for h, v in zip(header, values, strict=True)}
+        try:
+            yield from _rows(path, handle, columns)
+        except UnicodeDecodeError as exc:
+            raise DataFileError(path, "file", f"is not UTF-8 text (byte {exc.start}: {exc.reason})") from None
+
+
+def _rows(path: Path, handle: Any, columns: Sequence[str]) -> Iterator[tuple[int, dict[str, str]]]:
+    reader = csv.reader(handle)
+    header = next(reader, None)
+    if header is None:
+        raise DataFileError(path, "header (line 1)", "the file is empty")
+    header = [h.strip() for h in header]
+    missing = [c for c in columns if c not in header]
+    if missing:
+        raise DataFileError(
+            path,
+            "header (line 1)",
+            f"missing column(s) {', '.join(map(repr, missing))}; expected {list(columns)}",
+        )
+    extra = [h for h in header if h not in columns]
+    if extra:
+        raise DataFileError(
+            path,
+            "header (line 1)",
+            f"unexpected column(s) {', '.join(map(repr, extra))}; expected {list(columns)}",
+        )
+    for number, values in enumerate(reader, start=1):
+        if not values or all(not v.strip() for v in values):
+            continue
+        if len(values) != len(header):
+            raise DataFileError(path, number, f"has {len(values)} fields, the header has {len(header)}")
+        yield number, {h: v.strip() for h, v in zip(header, values, strict=True)}
 
 
 def field(path: Path, number: int, name: str, parse: Callable[[str], T], raw: str) -> T:

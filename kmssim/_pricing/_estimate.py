@@ -477,6 +477,9 @@ def estimate(
     ``rotation_rule``: "first_two_rotations" or "each_rotation"). ``hours``: "calendar" or 730.
     ``free_tier=False`` reproduces the AWS Pricing Calculator. Source: https://aws.amazon.com/kms/pricing/.
     """
+    for name, rows in (("keys", keys), ("requests", requests)):
+        if not isinstance(rows, Iterable) or isinstance(rows, str | bytes | Mapping):
+            raise EstimateInputError(name, rows, "a list of dicts")
     bill = _new_bill(month, free_tier, hours, pricing, rotation_rule)
     regions = bill.pricing.known_regions
     for i, key in enumerate(keys):
@@ -490,6 +493,9 @@ def estimate(
         if managed_by not in MANAGED_BY:
             raise EstimateInputError(f"{where}.managed_by", managed_by, f"one of {list(MANAGED_BY)}")
         rotations = _count(key.get("rotations", 0), f"{where}.rotations")
+        if rotations and key.get("key_spec", "SYMMETRIC_DEFAULT") != "SYMMETRIC_DEFAULT":
+            # Only symmetric encryption keys rotate (https://docs.aws.amazon.com/kms/latest/developerguide/rotate-keys.html).
+            raise EstimateInputError(f"{where}.rotations", rotations, "0: only SYMMETRIC_DEFAULT keys rotate")
         hours_billable = _exact(key.get("hours", bill.month_hours), f"{where}.hours")
         if not 0 <= hours_billable <= bill.month_hours:
             raise EstimateInputError(

@@ -21,6 +21,7 @@ from ._catalog import (
     _check_key_pair_spec,
     _check_key_spec,
     _check_operation,
+    check_combination,
     default_key_spec,
     key_family,
 )
@@ -224,6 +225,8 @@ def quota_check(rates: Iterable[Mapping[str, Any]], quotas: QuotaTable | None = 
     (ReplicateKey), ``primary_region`` (UpdatePrimaryRegion) and a free-text ``label``. Rates that share a
     quota are added up; a quota throttles when the total exceeds its limit (equal is still allowed).
     """
+    if not isinstance(rates, Iterable) or isinstance(rates, str | bytes | Mapping):
+        raise EstimateInputError("rates", rates, "a list of dicts, one per planned request rate")
     table = _table(quotas)
     pooled: dict[tuple[str, str, str], dict[str, Any]] = {}
     unmatched: list[str] = []
@@ -241,11 +244,16 @@ def quota_check(rates: Iterable[Mapping[str, Any]], quotas: QuotaTable | None = 
             raise EstimateInputError(f"{where}.operation", None, "a KMS operation name")
         op = _check_operation(rate["operation"], f"{where}.operation")
         per_second = rate.get("per_second")
-        if isinstance(per_second, bool) or not isinstance(per_second, int | float) or not per_second >= 0:
+        if (
+            isinstance(per_second, bool)
+            or not isinstance(per_second, int | float)
+            or not 0 <= per_second < float("inf")
+        ):
             raise EstimateInputError(
                 f"{where}.per_second", per_second, "a number of requests per second >= 0"
             )
         spec = rate.get("key_spec", default_key_spec(op))
+        check_combination(op, _check_key_spec(spec, f"{where}.key_spec"))
         label = str(
             rate.get("label")
             or f"{op} ({spec or rate.get('key_pair_spec') or 'no key'}) in {rate.get('region', 'us-east-1')}"

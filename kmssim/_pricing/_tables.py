@@ -17,7 +17,7 @@ from types import MappingProxyType
 
 import pandas as pd
 
-from ._catalog import OPERATIONS, PRICE_ITEMS, REQUEST_CLASSES
+from ._catalog import DATA_KEY_PAIR_OPERATIONS, DATA_KEY_PAIR_SPECS, OPERATIONS, PRICE_ITEMS, REQUEST_CLASSES
 from ._csvfile import RowProblem, check_date, check_month, check_url, field, parse_decimal, read_rows
 from ._errors import DataFileError, EstimateInputError
 from ._paths import data_file
@@ -617,9 +617,18 @@ def _load_quotas(path: Path, regions: RegionTable) -> QuotaTable:
                 number,
                 f"column 'key_types': {row['key_types']!r}; expected one of {list(CUSTOM_KEY_STORE_TYPES)}",
             )
-        if kind == "data_key_pair" and len(key_types) != 1:
+        if kind == "data_key_pair" and (len(key_types) != 1 or not key_types <= set(DATA_KEY_PAIR_SPECS)):
             raise DataFileError(
-                path, number, f"column 'key_types': {row['key_types']!r}; expected one data key pair spec"
+                path,
+                number,
+                f"column 'key_types': {row['key_types']!r}; expected one data key pair spec of "
+                f"{list(DATA_KEY_PAIR_SPECS)}",
+            )
+        if kind == "data_key_pair" and not {op for op, _ in operations} <= DATA_KEY_PAIR_OPERATIONS:
+            raise DataFileError(
+                path,
+                number,
+                f"column 'operations': a data key pair quota covers only {sorted(DATA_KEY_PAIR_OPERATIONS)}",
             )
         if kind == "operation" and (key_types or len(operations) != 1):
             raise DataFileError(

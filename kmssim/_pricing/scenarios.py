@@ -212,8 +212,13 @@ def load_all(path: str | Path | None = None) -> dict[str, Scenario]:
             scenario.estimate_with_lever()
             scenario.quota_check()
             scenario.quota_check_with_lever()
+            saving = scenario.saving()
         except ValueError as exc:
             raise DataFileError(file, where, str(exc)) from None
+        if saving <= 0:
+            raise DataFileError(
+                file, where, f"the lever must lower the monthly cost; it changes it by {-saving} USD"
+            )
         out[name] = scenario
     return out
 
@@ -235,6 +240,6 @@ def names() -> list[str]:
 def load(name: str, path: str | Path | None = None) -> Scenario:
     """One preset by name (from ``path`` if given). KeyError-free: unknown names raise ValueError."""
     presets = _default() if path is None else load_all(path)
-    if name not in presets:
+    if not isinstance(name, str) or name not in presets:
         raise ValueError(f"unknown scenario {name!r}; expected one of {list(presets)}")
     return presets[name]

@@ -138,7 +138,7 @@ def request_operation(key_spec: str) -> str:
 
 def _region_problem(inputs: CostInputs, pricing: PricingTable, request_class: str | None) -> str:
     """Why ``inputs.region`` cannot be priced, or '' when every price it needs is known."""
-    if inputs.region not in pricing.known_regions:
+    if not isinstance(inputs.region, str) or inputs.region not in pricing.known_regions:
         return f"{inputs.region!r} is not an AWS Region kmssim knows."
     needed: list[str] = []
     if inputs.keys:
