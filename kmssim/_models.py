@@ -78,6 +78,8 @@ class Grant:
         }
         if self.name:
             d["Name"] = self.name
+        if self.retiring:
+            d["RetiringPrincipal"] = self.retiring
         if self.constraints:
             d["Constraints"] = self.constraints
         return d

@@ -198,6 +198,7 @@ class Request:
     keys: list[Key] = field(default_factory=list)  # keys the call resolved, for the trail and metering
     alias_used: str | None = None
     alias_account: str | None = None
+    derived_context: dict[str, object] = field(default_factory=dict)  # condition keys the operation works out
     decision: Decision | None = None
 
 
@@ -406,17 +407,33 @@ class KmsOperations:
         p = self.world.principal(principal)
         return (list(p.policies), dict(p.tags)) if p is not None else ([], {})
 
-    def decide(self, req: Request, action: str, key: Key | None, resource: str | None = None) -> Decision:
-        """What AWS would decide for ``req``'s principal doing ``action`` on ``key`` (or an IAM-only resource)."""
+    def decide(
+        self,
+        req: Request,
+        action: str,
+        key: Key | None,
+        resource: str | None = None,
+        *,
+        only_grant: Grant | None = None,
+    ) -> Decision:
+        """What AWS would decide for ``req``'s principal doing ``action`` on ``key`` (or an IAM-only resource).
+
+        ``only_grant``: evaluate with this grant alone (RetireGrant is authorized by the grant being retired).
+        """
         policies, tags = self._identity(req.principal)
-        key_grants = list(key.grants.values()) if key is not None else []
+        if only_grant is not None:
+            key_grants = [only_grant]
+        else:
+            key_grants = list(key.grants.values()) if key is not None else []
         grants = [g.as_evaluation_input() for g in key_grants]
         target = key.arn if key is not None else (resource or "*")
         # When no policy has a condition or variable and no grant a constraint, the request context cannot
         # change the decision: it is a pure function of the documents, principal, action and resource.
         memo_key: tuple[object, ...] | None = None
         if (
-            (key is None or parse_policy(key.policy, "key").context_free)
+            only_grant is None
+            and action != "kms:CreateGrant"  # a grant delegates only its own operations: depends on the request
+            and (key is None or parse_policy(key.policy, "key").context_free)
             and all(parse_policy(p, "identity").context_free for p in policies)
             and not any(g.constraints for g in key_grants)
         ):
@@ -439,7 +456,7 @@ class KmsOperations:
             key=self._key_facts(key) if key is not None else None,
             request=req.params,
             now=self.world.now,
-            global_context=req.global_context,
+            global_context={**req.global_context, **req.derived_context},
         )
         decision = evaluate(
             key_policy=key.policy if key is not None else None,
@@ -456,8 +473,16 @@ class KmsOperations:
             self._decisions[memo_key] = decision
         return decision
 
-    def _authorize(self, req: Request, action: str, key: Key | None, resource: str | None = None) -> Decision:
-        decision = self.decide(req, action, key, resource)
+    def _authorize(
+        self,
+        req: Request,
+        action: str,
+        key: Key | None,
+        resource: str | None = None,
+        *,
+        only_grant: Grant | None = None,
+    ) -> Decision:
+        decision = self.decide(req, action, key, resource, only_grant=only_grant)
         req.decision = decision
         if not decision.allowed:
             target = key.arn if key is not None else (resource or "*")
@@ -585,10 +610,6 @@ class KmsOperations:
         key_id = new_key_id(self.world.random_bytes(16), multi_region)
         arn = key_arn(req.region, req.account, key_id)
         policy = p.get("Policy")
-        if policy is None:
-            policy = default_key_policy(req.account)
-        else:
-            self._check_policy(req, policy, bypass=bool(p.get("BypassPolicyLockoutSafetyCheck")))
         key = Key(
             key_id=key_id,
             arn=arn,
@@ -597,23 +618,36 @@ class KmsOperations:
             key_spec=spec_name,
             key_usage=usage,
             created=self.world.now,
-            policy=policy,
+            policy=policy if policy is not None else default_key_policy(req.account),
             description=p.get("Description", ""),
             multi_region=multi_region,
             tags=tags,
         )
+        if policy is not None:
+            self._check_policy(req, key, policy, bypass=bool(p.get("BypassPolicyLockoutSafetyCheck")))
         key.materials.append(self._new_material(arn, None))
         self.keys[arn] = key
         req.keys.append(key)
         return {"KeyMetadata": self.key_metadata(key)}
 
-    def _check_policy(self, req: Request, policy: str, *, bypass: bool) -> None:
+    def _check_policy(self, req: Request, key: Key, policy: str, *, bypass: bool) -> None:
+        """Validate a new key policy for ``key`` and run the lockout safety check (API_PutKeyPolicy): the new
+        policy, with the caller's IAM policies, must let the caller call PutKeyPolicy on this key afterwards."""
         validate_key_policy(policy, account_id=req.account, principal_exists=self._principal_exists)
         if bypass:
             return
-        policies, _ = self._identity(req.principal)
+        policies, tags = self._identity(req.principal)
+        context = build_request_context(
+            operation="PutKeyPolicy",
+            principal_arn=req.principal,
+            principal_tags=tags,
+            key=self._key_facts(key),
+            request={"KeyId": key.arn, "Policy": policy},
+            now=self.world.now,
+            global_context=req.global_context,
+        )
         if not lockout_check_passes(
-            policy, principal=req.principal, identity_policies=policies, context=dict(req.global_context)
+            policy, principal=req.principal, identity_policies=policies, context=context, resource=key.arn
         ):
             raise MalformedPolicyDocumentException(
                 "The new key policy will not allow you to update the key policy in the future."
@@ -843,7 +877,7 @@ class KmsOperations:
         key = self._use_key(req)
         self._policy_name(req)
         self._check_policy(
-            req, req.params["Policy"], bypass=bool(req.params.get("BypassPolicyLockoutSafetyCheck"))
+            req, key, req.params["Policy"], bypass=bool(req.params.get("BypassPolicyLockoutSafetyCheck"))
         )
         key.policy = req.params["Policy"]
         return {}
@@ -912,6 +946,7 @@ class KmsOperations:
         algorithm_param: str,
         context_param: str,
         action: str,
+        destination: Key | None = None,
     ) -> tuple[Key, bytes, str, str | None]:
         """Decrypt a ciphertext for Decrypt or ReEncrypt: (key, plaintext, algorithm, material ID)."""
         algorithm = req.params.get(algorithm_param) or "SYMMETRIC_DEFAULT"
@@ -941,6 +976,9 @@ class KmsOperations:
                 )
             key = named
         req.keys.append(key)
+        if destination is not None:
+            # kms:ReEncryptOnSameKey compares the resolved keys, whatever identifiers the request used.
+            req.derived_context["kms:ReEncryptOnSameKey"] = key.arn == destination.arn
         self._check_grant_tokens(req)
         self._authorize(req, action, key)
         check_state("Decrypt", key.state, key.arn)
@@ -993,8 +1031,10 @@ class KmsOperations:
         return out
 
     def ReEncrypt(self, req: Request) -> dict[str, Any]:
+        destination = self._resolve(req, req.params["DestinationKeyId"], allow_alias=True)
         source, plaintext, s_alg, s_material = self._open_ciphertext(
             req,
+            destination=destination,
             blob=self._ciphertext(req),
             key_param="SourceKeyId",
             algorithm_param="SourceEncryptionAlgorithm",
@@ -1312,14 +1352,6 @@ class KmsOperations:
             raise ValidationException(
                 "Grant constraints are supported only with symmetric encryption KMS keys."
             )
-        decision = req.decision
-        if decision is not None and decision.granting_grant_id is not None:
-            parent = key.grants.get(decision.granting_grant_id)
-            if parent is not None and not set(operations) <= set(parent.operations):
-                raise AccessDeniedException(
-                    f"User: {req.principal} is not authorized to perform: kms:CreateGrant on resource: {key.arn} "
-                    "because a grant can only delegate the operations it grants"
-                )
         self._dry_run(req)
         name = p.get("Name")
         if name:
@@ -1428,21 +1460,10 @@ class KmsOperations:
         else:
             raise ValidationException("Either GrantToken, or both KeyId and GrantId, must be specified.")
         req.keys.append(key)
-        # Who may retire: https://docs.aws.amazon.com/kms/latest/developerguide/grant-manage.html#grant-delete
-        may = (
-            req.principal == grant.retiring
-            or (req.principal == grant.grantee and "RetireGrant" in grant.operations)
-            or req.principal == grant.issuing_account
-            or (
-                principal_account(req.principal) == key.account
-                and self.decide(req, "kms:RetireGrant", None, key.arn).allowed
-            )
-        )
-        if not may:
-            raise AccessDeniedException(
-                f"User: {req.principal} is not authorized to perform: kms:RetireGrant on resource: {key.arn} "
-                "because it is not the retiring principal, a grantee allowed to retire, or the grant's account"
-            )
+        # Who may retire (the retiring principal, a grantee whose grant lists RetireGrant, the key's account) is
+        # decided by the permission engine with this grant alone; any explicit Deny still wins.
+        # https://docs.aws.amazon.com/kms/latest/developerguide/grant-manage.html#grant-delete
+        self._authorize(req, "kms:RetireGrant", key, only_grant=grant)
         self._dry_run(req)
         self._drop_grant(key, grant.grant_id)
         return {}

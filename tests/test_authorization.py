@@ -143,7 +143,11 @@ def test_via_service_and_source_ip_from_client_context(world: tuple[kmssim.Simul
         "Resource": "*",
         "Condition": {"NotIpAddress": {"aws:SourceIp": "10.0.0.0/8"}, "Bool": {"aws:ViaAWSService": "false"}},
     }
-    admin.put_key_policy(KeyId=key, Policy=_policy(allow, deny_ip))
+    # The lockout check evaluates the new policy for this very call: from outside 10.0.0.0/8 it would lock us out.
+    with pytest.raises(admin.exceptions.MalformedPolicyDocumentException):
+        admin.put_key_policy(KeyId=key, Policy=_policy(allow, deny_ip))
+    inside = sim.client("kms", context={"aws:SourceIp": "10.9.9.9"})
+    inside.put_key_policy(KeyId=key, Policy=_policy(allow, deny_ip))
     blob = sim.client("kms", context={"aws:SourceIp": "10.1.2.3"}).encrypt(KeyId=key, Plaintext=b"x")[
         "CiphertextBlob"
     ]
@@ -357,3 +361,124 @@ def test_reencrypt_is_authorized_on_both_keys_with_their_own_context(
             DestinationEncryptionContext={"side": "elsewhere"},
         )
     assert "kms:ReEncryptTo" in error_message(e)
+
+
+def test_lockout_check_evaluates_this_key_with_the_callers_context() -> None:
+    sim = kmssim.Simulator(seed=11, region="eu-west-1")
+    admin = f"arn:aws:iam::{ACCOUNT}:role/KeyAdmin"
+    sim.add_principal(
+        admin,
+        policies=[
+            {
+                "Version": "2012-10-17",
+                "Statement": [
+                    {"Effect": "Allow", "Action": "kms:CreateKey", "Resource": "*"},
+                    {
+                        "Effect": "Allow",
+                        "Action": "kms:*",
+                        "Resource": f"arn:aws:kms:eu-west-1:{ACCOUNT}:key/*",
+                        "Condition": {"StringEquals": {"aws:PrincipalTag/team": "crypto"}},
+                    },
+                ],
+            }
+        ],
+        tags={"team": "crypto"},
+    )
+    kms = sim.client("kms", principal=admin)
+    key = kms.create_key()["KeyMetadata"]["KeyId"]
+    kms.put_key_policy(KeyId=key, Policy=kms.get_key_policy(KeyId=key)["Policy"])  # passes the lockout check
+    kms.create_key(Policy=_policy())
+
+
+def test_retire_grant_is_decided_by_the_engine() -> None:
+    sim = kmssim.Simulator(seed=12)
+    retirer = f"arn:aws:iam::{ACCOUNT}:role/Retirer"
+    session = f"arn:aws:sts::{ACCOUNT}:assumed-role/Retirer/s1"
+    admin = sim.client("kms")
+    key = admin.create_key()["KeyMetadata"]["KeyId"]
+    g1 = admin.create_grant(
+        KeyId=key, GranteePrincipal=BOB, RetiringPrincipal=retirer, Operations=["Decrypt"]
+    )
+    sim.client("kms", principal=session).retire_grant(GrantToken=g1["GrantToken"])  # a session of the role
+    denier = f"arn:aws:iam::{ACCOUNT}:user/Denier"
+    sim.add_principal(
+        denier,
+        policies=[
+            {
+                "Version": "2012-10-17",
+                "Statement": [{"Effect": "Deny", "Action": "kms:RetireGrant", "Resource": "*"}],
+            }
+        ],
+    )
+    g2 = admin.create_grant(KeyId=key, GranteePrincipal=BOB, RetiringPrincipal=denier, Operations=["Decrypt"])
+    with pytest.raises(ClientError) as e:
+        sim.client("kms", principal=denier).retire_grant(GrantToken=g2["GrantToken"])
+    assert error_code(e) == "AccessDeniedException" and "explicit deny" in error_message(e)
+
+
+def test_create_grant_decision_depends_on_the_requested_operations(
+    world: tuple[kmssim.Simulator, Any, str],
+) -> None:
+    sim, admin, key = world
+    admin.create_grant(KeyId=key, GranteePrincipal=BOB, Operations=["CreateGrant", "Decrypt"])
+    ok = sim.decide(BOB, "kms:CreateGrant", key, request={"GranteePrincipal": APP, "Operations": ["Decrypt"]})
+    bad = sim.decide(
+        BOB, "kms:CreateGrant", key, request={"GranteePrincipal": APP, "Operations": ["Encrypt"]}
+    )
+    assert (ok.effect, bad.effect) == ("Allow", "ImplicitDeny")
+
+
+def test_reencrypt_on_same_key_is_judged_on_resolved_keys(world: tuple[kmssim.Simulator, Any, str]) -> None:
+    sim, admin, key = world
+    admin.create_alias(AliasName="alias/same", TargetKeyId=key)
+    deny_same = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Effect": "Allow", "Action": "kms:*", "Resource": "*"},
+            {
+                "Effect": "Deny",
+                "Action": "kms:ReEncrypt*",
+                "Resource": "*",
+                "Condition": {"Bool": {"kms:ReEncryptOnSameKey": "true"}},
+            },
+        ],
+    }
+    sim.add_principal(APP, policies=[deny_same])
+    app = sim.client("kms", principal=APP)
+    blob = app.encrypt(KeyId=key, Plaintext=b"x")["CiphertextBlob"]
+    arn = admin.describe_key(KeyId=key)["KeyMetadata"]["Arn"]
+    for destination in (key, arn, "alias/same"):
+        with pytest.raises(ClientError) as e:
+            app.re_encrypt(CiphertextBlob=blob, DestinationKeyId=destination)
+        assert "explicit deny" in error_message(e)
+    other = admin.create_key()["KeyMetadata"]["KeyId"]
+    app.re_encrypt(CiphertextBlob=blob, DestinationKeyId=other)
+
+
+def test_key_policy_cannot_grant_iam_only_actions() -> None:
+    policy = _policy(
+        {"Effect": "Allow", "Principal": {"AWS": ALICE}, "Action": "kms:*", "Resource": "*"}, root=False
+    )
+    for action, resource in (
+        ("kms:CreateKey", "*"),
+        ("kms:ListKeys", "*"),
+        ("kms:CreateAlias", f"arn:aws:kms:us-east-1:{ACCOUNT}:alias/x"),
+    ):
+        decision = kmssim.evaluate(key_policy=policy, principal=ALICE, action=action, resource=resource)
+        assert decision.effect == "ImplicitDeny", action
+
+
+def test_grant_is_for_aws_resource_through_a_service() -> None:
+    from kmssim._policy import console_key_policy
+
+    sim = kmssim.Simulator(seed=13)
+    user = f"arn:aws:iam::{ACCOUNT}:role/Ec2User"
+    sim.add_principal(user)
+    admin = sim.client("kms")
+    policy = console_key_policy(ACCOUNT, admins=[], users=[user])
+    key = admin.create_key(Policy=policy)["KeyMetadata"]["KeyId"]
+    direct = sim.client("kms", principal=user)
+    with pytest.raises(ClientError):
+        direct.create_grant(KeyId=key, GranteePrincipal=APP, Operations=["Decrypt"])
+    via_ec2 = sim.client("kms", principal=user, context={"kms:ViaService": "ec2.us-east-1.amazonaws.com"})
+    via_ec2.create_grant(KeyId=key, GranteePrincipal=APP, Operations=["Decrypt"])

@@ -308,8 +308,6 @@ def build_request_context(
                 ctx["kms:GrantConstraintType"] = "EncryptionContextSubset"
             if isinstance(constraints.get("SourceArn"), str):
                 ctx["kms:GrantConstraintSourceArn"] = constraints["SourceArn"]
-    if action in _GRANT_FOR_AWS_RESOURCE_ACTIONS:
-        ctx["kms:GrantIsForAWSResource"] = False
 
     # Caller-supplied global context overrides; aws:ViaAWSService follows kms:ViaService.
     existing = {k.lower(): k for k in ctx}
@@ -323,4 +321,7 @@ def build_request_context(
         existing[gk.lower()] = gk
     if "aws:viaawsservice" not in existing:
         ctx["aws:ViaAWSService"] = "kms:viaservice" in existing
+    if action in _GRANT_FOR_AWS_RESOURCE_ACTIONS and "kms:grantisforawsresource" not in existing:
+        # True when an integrated AWS service makes the grant call on the caller's behalf (conditions-kms.html).
+        ctx["kms:GrantIsForAWSResource"] = "kms:viaservice" in existing
     return ctx

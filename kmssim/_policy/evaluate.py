@@ -24,6 +24,7 @@ from kmssim._policy.actions import (
     CROSS_ACCOUNT_ACTIONS,
     GRANT_CONSTRAINED_OPERATIONS,
     GRANT_OPERATIONS,
+    IAM_ONLY_ACTION_SET,
     canonical_action,
 )
 from kmssim._policy.decision import DecidingStatement, Decision, NearMiss, PolicyType
@@ -322,6 +323,10 @@ def evaluate(
     action_lower = action.lower()
     ctx = _request_context(context, caller, resource)
     kp = parse_policy(key_policy, "key") if key_policy is not None else None
+    if kp is not None and (action_c in IAM_ONLY_ACTION_SET or ":key/" not in resource):
+        # A key policy governs only its key: IAM-only actions (CreateKey, ListKeys, ...) and alias resources
+        # are decided by IAM policies alone (https://docs.aws.amazon.com/kms/latest/developerguide/iam-policies.html).
+        kp = None
     ips = [parse_policy(p, "identity") for p in identity_policies]
     res_account = arn_account(resource)
 
