@@ -432,7 +432,8 @@ class KmsOperations:
         memo_key: tuple[object, ...] | None = None
         if (
             only_grant is None
-            and action != "kms:CreateGrant"  # a grant delegates only its own operations: depends on the request
+            and action
+            != "kms:CreateGrant"  # a grant delegates only its own operations: depends on the request
             and (key is None or parse_policy(key.policy, "key").context_free)
             and all(parse_policy(p, "identity").context_free for p in policies)
             and not any(g.constraints for g in key_grants)
