@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from ._policy import Decision
     from ._pricing import Estimate, PricingTable
 
+_UUID_VARIANT = {c: "89ab"[int(c, 16) & 3] for c in "0123456789abcdef"}  # RFC 4122 variant nibble
 DEFAULT_ACCOUNT = "111122223333"
 DEFAULT_REGION = "us-east-1"
 DEFAULT_START = datetime(2026, 1, 1, tzinfo=UTC)
@@ -85,6 +86,7 @@ class Simulator:
         self._events: list[AuditEvent] = []
         self._requests: defaultdict[tuple[str, str, str, str, str | None, str | None], int] = defaultdict(int)
         self._buckets: dict[tuple[str, str, str], tuple[float, float]] = {}  # quota -> (window, count)
+        self._month_cache: tuple[datetime, str] = (self._now, f"{self._now.year:04d}-{self._now.month:02d}")
         self.ops = KmsOperations(self)
 
     # ------------------------------------------------------------------ clock and randomness
@@ -305,15 +307,23 @@ class Simulator:
         key = req.keys[0] if req.keys else None
         if req.operation == "ReEncrypt" and len(req.keys) > 1 and not req.keys[-1].spec.symmetric_encryption:
             key = req.keys[-1]  # a request that references an asymmetric key is priced as one
-        month = f"{self._now.year:04d}-{self._now.month:02d}"
+        month = self._month()
         pair = req.params.get("KeyPairSpec") if req.operation.startswith("GenerateDataKeyPair") else None
         spec = key.key_spec if key is not None and req.operation not in KEYLESS_OPERATIONS else None
         self._requests[(month, req.account, req.region, req.operation, spec, pair)] += 1
 
+    def _month(self) -> str:
+        """The current month as "YYYY-MM" (cached per clock reading: it is on every call's path)."""
+        cached = self._month_cache
+        if cached[0] != self._now:
+            cached = (self._now, f"{self._now.year:04d}-{self._now.month:02d}")
+            self._month_cache = cached
+        return cached[1]
+
     def _event_id(self) -> str:
         """A version-4 UUID string from the simulator's randomness (event and request IDs)."""
         h = self._id_random.bytes(16).hex()
-        return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-{'89ab'[int(h[16], 16) & 3]}{h[17:20]}-{h[20:32]}"
+        return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-{_UUID_VARIANT[h[16]]}{h[17:20]}-{h[20:32]}"
 
     def _record(self, event: AuditEvent) -> None:
         self._events.append(event)

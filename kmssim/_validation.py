@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Callable
 from typing import Any
 
 from ._errors import ValidationException
@@ -172,9 +173,76 @@ def check_types(input_shape: Any, params: dict[str, Any]) -> None:
         raise ValidationException(str(ParamValidationError(report=report.generate_report())))
 
 
+_COMPILED: dict[tuple[str, str], Callable[[Any], bool]] = {}
+
+
+def _always(_: Any) -> bool:
+    return True
+
+
+def _passes(shape: Any) -> Callable[[Any], bool]:
+    """A fast yes/no check of every constraint in ``shape`` (cached per shape); ``_check`` words failures."""
+    ident = (shape.name, shape.type_name)
+    hit = _COMPILED.get(ident)
+    if hit is not None:
+        return hit
+    _COMPILED[ident] = _always  # guards recursive shapes while compiling
+    meta, t = shape.metadata, shape.type_name
+    lo, hi = meta.get("min"), meta.get("max")
+    fn: Callable[[Any], bool] = _always
+    if not _constrained(shape):
+        fn = _always
+    elif t == "structure":
+        members = [(n, _passes(m)) for n, m in shape.members.items() if _constrained(m)]
+
+        def fn(v: Any) -> bool:
+            if not isinstance(v, dict):
+                return True
+            for name, ok in members:
+                x = v.get(name)
+                if x is not None and not ok(x):
+                    return False
+            return True
+
+    elif t == "list":
+        item_ok = _passes(shape.member)
+
+        def fn(v: Any) -> bool:
+            return not isinstance(v, list) or ((hi is None or len(v) <= hi) and all(item_ok(i) for i in v))
+
+    elif t == "map":
+        key_ok, value_ok = _passes(shape.key), _passes(shape.value)
+
+        def fn(v: Any) -> bool:
+            return not isinstance(v, dict) or all(key_ok(k) and value_ok(x) for k, x in v.items())
+
+    elif t in ("string", "blob"):
+        enum = frozenset(shape.enum) if t == "string" and shape.enum else None
+        pattern = _pattern(meta["pattern"]) if t == "string" and "pattern" in meta else None
+
+        def fn(v: Any) -> bool:
+            if not isinstance(v, str | bytes | bytearray):
+                return True
+            if (hi is not None and len(v) > hi) or (lo is not None and len(v) < lo):
+                return False
+            if enum is not None:
+                return v in enum
+            return pattern is None or not isinstance(v, str) or bool(pattern.search(v))
+
+    elif t in ("integer", "long"):
+
+        def fn(v: Any) -> bool:
+            if not isinstance(v, int) or isinstance(v, bool):
+                return True
+            return (hi is None or v <= hi) and (lo is None or v >= lo)
+
+    _COMPILED[ident] = fn
+    return fn
+
+
 def validate_params(input_shape: Any, params: dict[str, Any]) -> None:
     """Raise ValidationException listing every constraint the parameters break, as KMS words it."""
-    if input_shape is None:
+    if input_shape is None or _passes(input_shape)(params):
         return
     errors: list[str] = []
     _check(input_shape, params, "", errors)

@@ -90,9 +90,10 @@ def _value(shape: Any, depth: int = 0) -> st.SearchStrategy[Any]:
                 [_SYM, "alias/prop", "alias/aws/s3", "arn:aws:kms:us-east-1:111122223333:key/" + _SYM]
             ),
             st.text(max_size=20),
+            st.text(min_size=250, max_size=260),  # beyond some maximum lengths (alias names: 256)
         )
     if t == "blob":
-        return st.binary(max_size=64)
+        return st.one_of(st.binary(max_size=64), st.binary(min_size=4090, max_size=4100))
     if t in ("integer", "long"):
         return st.integers(-5, 5000)
     if t == "boolean":
@@ -120,3 +121,17 @@ def test_random_parameters_only_ever_give_aws_errors(data: st.DataObject, op: st
         getattr(kms, botocore.xform_name(op))(**{k: v for k, v in params.items() if v is not None})
     with contextlib.suppress(kmssim.KMSError):
         sim.call(op, params)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data(), op=st.sampled_from(_OPS))
+def test_fast_validation_agrees_with_the_worded_one(data: st.DataObject, op: str) -> None:
+    from kmssim._validation import _check, _passes
+
+    shape = _MODEL.operation_model(op).input_shape
+    if shape is None:
+        return
+    params = data.draw(_value(shape))
+    errors: list[str] = []
+    _check(shape, params, "", errors)
+    assert _passes(shape)(params) == (not errors)
