@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 
 from kmssim._policy.actions import (
+    CRYPTO_ACTIONS,
     ENCRYPTION_CONTEXT_ACTIONS,
     IAM_ONLY_ACTION_SET,
     KEY_ACTION_SET,
@@ -45,19 +46,16 @@ _CALLER_ACCOUNT_ACTIONS = (KEY_ACTION_SET | IAM_ONLY_ACTION_SET) - {
     "kms:GenerateRandom",
     "kms:SynchronizeMultiRegionKey",
 }
-_ENCRYPTION_ALGORITHM_ACTIONS = frozenset(
-    "kms:" + a
-    for a in (
-        "Encrypt",
-        "Decrypt",
-        "ReEncryptFrom",
-        "ReEncryptTo",
-        "GenerateDataKey",
-        "GenerateDataKeyWithoutPlaintext",
-        "GenerateDataKeyPair",
-        "GenerateDataKeyPairWithoutPlaintext",
-    )
-)
+# Actions that take an encryption algorithm: the cryptographic actions that encrypt or decrypt.
+_ENCRYPTION_ALGORITHM_ACTIONS = CRYPTO_ACTIONS - {
+    "kms:Sign",
+    "kms:Verify",
+    "kms:GenerateMac",
+    "kms:VerifyMac",
+    "kms:DeriveSharedSecret",
+    "kms:Encapsulate",
+    "kms:Decapsulate",
+}
 _GRANT_FOR_AWS_RESOURCE_ACTIONS = frozenset({"kms:CreateGrant", "kms:ListGrants", "kms:RevokeGrant"})
 
 
