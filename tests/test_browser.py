@@ -1,4 +1,5 @@
-"""Browser tests: the Voilà cost calculator and JupyterLab on the training path, in Debian's headless Chromium.
+"""Browser tests: the Voilà cost calculator and policy lab, and JupyterLab on the training path, in Debian's
+headless Chromium.
 
 Playwright's sync API drives /usr/bin/chromium (never a downloaded browser). Each server runs on a free port of
 127.0.0.1 with its own Jupyter directories, and is stopped in fixture teardown. Every wait is bounded.
@@ -38,6 +39,7 @@ pytestmark = pytest.mark.browser
 
 NOTEBOOKS = ROOT / "notebooks"
 COST_NOTEBOOK = NOTEBOOKS / "cost_calculator.ipynb"
+POLICY_NOTEBOOK = NOTEBOOKS / "policy_lab.ipynb"
 START_NOTEBOOK = NOTEBOOKS / "00_start_here.ipynb"
 
 TIMEOUT_MS = 30_000  # any single wait in a page
@@ -89,16 +91,15 @@ def page(browser: BrowserContext) -> Iterator[Page]:
         page.close()
 
 
-@pytest.fixture(scope="module")
-def voila(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    """``voila notebooks/cost_calculator.ipynb`` on 127.0.0.1."""
-    if not COST_NOTEBOOK.is_file():
-        pytest.fail(f"{COST_NOTEBOOK.relative_to(ROOT)} is missing: the Voilà test serves it", pytrace=False)
+def _voila(tmp_path_factory: pytest.TempPathFactory, notebook: Path) -> Iterator[Server]:
+    """``voila <notebook>`` on 127.0.0.1, stopped afterwards."""
+    if not notebook.is_file():
+        pytest.fail(f"{notebook.relative_to(ROOT)} is missing: the Voilà test serves it", pytrace=False)
     home = tmp_path_factory.mktemp("voila")
     port = free_port()
     argv = python_module(
         "voila",
-        str(COST_NOTEBOOK),
+        str(notebook),
         "--no-browser",
         f"--port={port}",
         "--Voila.ip=127.0.0.1",
@@ -111,6 +112,18 @@ def voila(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         yield server
     finally:
         server.stop()
+
+
+@pytest.fixture(scope="module")
+def voila(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """The cost calculator, served by Voilà."""
+    yield from _voila(tmp_path_factory, COST_NOTEBOOK)
+
+
+@pytest.fixture(scope="module")
+def voila_policy_lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """The policy lab, served by Voilà."""
+    yield from _voila(tmp_path_factory, POLICY_NOTEBOOK)
 
 
 @pytest.fixture(scope="module")
@@ -219,3 +232,37 @@ def test_jupyterlab_opens_the_training_path(lab: Server, page: Page, tmp_path: P
     page.close()
     after = hashlib.sha256(START_NOTEBOOK.read_bytes()).hexdigest()
     assert after == before, "opening the notebook in JupyterLab must not change it"
+
+
+def test_voila_policy_lab(voila_policy_lab: Server, page: Page, tmp_path: Path) -> None:
+    """Evaluate, break the JSON (an inline error, no traceback), then an explicit deny wins.
+
+    The widgets carry the classes; the decision's own HTML reuses ``kmssim-decision``, hence ``.widget-html``.
+    """
+    from playwright.sync_api import expect
+
+    page.goto(voila_policy_lab.url + "/", wait_until="domcontentloaded")
+    button = page.locator(".kmssim-evaluate")
+    expect(button).to_be_visible(timeout=RENDER_TIMEOUT_MS)
+    decision = page.locator(".widget-html.kmssim-decision")
+    button.click()
+    expect(decision).to_contain_text(re.compile(r"Allow|ImplicitDeny|ExplicitDeny"))
+    expect(page.locator(".widget-html.kmssim-matrix")).to_contain_text("ImplicitDeny")
+
+    policy = page.locator(".kmssim-policy textarea")
+    policy.fill("{ not json")
+    button.click()
+    expect(page.locator(".widget-html.kmssim-error")).to_contain_text(re.compile(r"\w{3,}"))
+    expect(page.locator("body")).not_to_contain_text("Traceback")
+
+    deny_all = (
+        '{"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Principal": "*", '
+        '"Action": "kms:*", "Resource": "*"}]}'
+    )
+    policy.fill(deny_all)
+    button.click()
+    expect(decision).to_contain_text("ExplicitDeny")
+    expect(page.locator(".widget-html.kmssim-error")).to_have_text(re.compile(r"^\s*$"))
+    shot = tmp_path / "voila-policy-lab.png"
+    page.screenshot(path=shot, full_page=True)
+    assert_png(shot)
