@@ -161,6 +161,20 @@ class SeededRandom:
         material = b"int:" + str(seed).encode("ascii") if isinstance(seed, int) else b"bytes:" + seed
         self._init_key(hashlib.sha256(b"kmssim.SeededRandom.v1\x00" + material).digest())
 
+    @classmethod
+    def from_key(cls, key: builtins.bytes, counter: int = 0, buffer: builtins.bytes = b"") -> SeededRandom:
+        """The stream of SHA-256(key || u64be(counter)) blocks, resumed at ``counter`` with ``buffer`` unread."""
+        stream = cls.__new__(cls)
+        stream._init_key(key)
+        stream._counter = counter
+        stream._buffer = buffer
+        return stream
+
+    @property
+    def position(self) -> tuple[int, builtins.bytes]:
+        """(next block counter, bytes computed but not yet handed out): enough to resume with ``from_key``."""
+        return self._counter, self._buffer
+
     def _init_key(self, key: builtins.bytes) -> None:
         self._key = key
         self._counter = 0

@@ -13,7 +13,7 @@ import base64
 import builtins
 import hashlib
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Protocol
@@ -1537,8 +1537,4 @@ class KmsOperations:
 
 def operation_names() -> list[str]:
     """The API operations kmssim simulates."""
-    return sorted(
-        name
-        for name, fn in vars(KmsOperations).items()
-        if name[:1].isupper() and isinstance(fn, Callable)  # type: ignore[arg-type]
-    )
+    return sorted(name for name, fn in vars(KmsOperations).items() if name[:1].isupper() and callable(fn))

@@ -1,8 +1,8 @@
-"""The simulator's one source of randomness.
+"""The simulator's sources of randomness.
 
-Seeded: SHA-256 in counter mode over the seed (and a stream name, so IDs and key material draw from
-independent streams), so every machine and Python version draws the same bytes; the
-position in the stream is part of the saved state. Unseeded: the operating system's randomness.
+Seeded: SHA-256 in counter mode (``_crypto.SeededRandom``) keyed by the seed and a stream name, so IDs and key
+material draw from independent streams; every machine and Python version draws the same bytes, and the position
+in the stream is part of the saved state. Unseeded: the operating system's randomness.
 """
 
 from __future__ import annotations
@@ -10,6 +10,8 @@ from __future__ import annotations
 import hashlib
 import os
 from typing import Any
+
+from ._crypto import SeededRandom
 
 
 class Randomness:
@@ -20,41 +22,22 @@ class Randomness:
             raise ValueError(f"seed must be an integer or None, got {seed!r}")
         self.seed = seed
         self.stream = stream
-        self._counter = 0  # next SHA-256 block to compute
-        self._buffer = b""  # computed bytes not yet handed out start at _pos
-        self._pos = 0
         label = b"kmssim-seed:" + str(seed).encode() + (b"/" + stream.encode() if stream else b"")
-        self._key = b"" if seed is None else hashlib.sha256(label).digest()
+        self._key = hashlib.sha256(label).digest()
+        self._source = SeededRandom.from_key(self._key) if seed is not None else None
 
     def bytes(self, n: int) -> bytes:
-        if self.seed is None:
+        if self._source is None:
             return os.urandom(n)
-        buf, pos = self._buffer, self._pos
-        if len(buf) - pos < n:
-            blocks = max(8, -(-(n - (len(buf) - pos)) // 32))
-            key, first = self._key, self._counter
-            fresh = b"".join(
-                hashlib.sha256(key + c.to_bytes(8, "big")).digest() for c in range(first, first + blocks)
-            )
-            self._counter = first + blocks
-            buf, pos = buf[pos:] + fresh, 0
-        self._buffer, self._pos = buf, pos + n
-        return buf[pos : pos + n]
+        return self._source.bytes(n)
 
     def state(self) -> dict[str, Any]:
-        return {
-            "seed": self.seed,
-            "stream": self.stream,
-            "counter": self._counter,
-            "buffer": self._buffer[self._pos :].hex(),
-        }
+        counter, buffer = self._source.position if self._source is not None else (0, b"")
+        return {"seed": self.seed, "stream": self.stream, "counter": counter, "buffer": buffer.hex()}
 
     @classmethod
     def from_state(cls, state: dict[str, Any]) -> Randomness:
-        seed = state["seed"]
-        if seed is not None and not isinstance(seed, int):
-            raise ValueError("seed must be an integer or null")
-        r = cls(seed, str(state.get("stream", "")))
-        r._counter = int(state["counter"])
-        r._buffer = bytes.fromhex(state["buffer"])
+        r = cls(state["seed"], str(state.get("stream", "")))
+        if r._source is not None:
+            r._source = SeededRandom.from_key(r._key, int(state["counter"]), bytes.fromhex(state["buffer"]))
         return r
