@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from ._errors import KMSError, ThrottlingException, UnsupportedOperationException, ValidationException
 from ._ids import ACCOUNT_ID, alias_arn
-from ._models import KeySummary, Principal, from_iso, iso
+from ._models import Key, KeySummary, Principal, from_iso, iso
 from ._operations import KmsOperations, Request, check_list_limit, principal_account
 from ._pricing._catalog import KEYLESS_OPERATIONS
 from ._random import Randomness
@@ -128,17 +128,7 @@ class Simulator:
             when, kind, key = min(due, key=lambda e: (e[0], e[1], e[2].arn))
             self._now = max(self._now, when)
             self.ops.run_event(kind, key)
-            self._record(
-                AuditEvent(
-                    event_id=self._event_id(),
-                    event_time=self._now,
-                    event_name=kind,
-                    principal="kms.amazonaws.com",
-                    account=key.account,
-                    region=key.region,
-                    resources=(key.arn,),
-                )
-            )
+            self._record_service_event(kind, key)
         self._now = target
         return self._now
 
@@ -354,20 +344,24 @@ class Simulator:
             )
         )
 
+    def _record_service_event(self, kind: str, key: Key) -> None:
+        """A trail event for something KMS itself did to ``key`` now (RotateKey, DeleteKey)."""
+        self._record(
+            AuditEvent(
+                event_id=self._event_id(),
+                event_time=self._now,
+                event_name=kind,
+                principal="kms.amazonaws.com",
+                account=key.account,
+                region=key.region,
+                resources=(key.arn,),
+            )
+        )
+
     def _record_time_events(self) -> None:
         """Trail events for time-driven actions a call caused (a catch-up rotation on EnableKey)."""
         for kind, key in self.ops.time_events:
-            self._record(
-                AuditEvent(
-                    event_id=self._event_id(),
-                    event_time=self._now,
-                    event_name=kind,
-                    principal="kms.amazonaws.com",
-                    account=key.account,
-                    region=key.region,
-                    resources=(key.arn,),
-                )
-            )
+            self._record_service_event(kind, key)
         self.ops.time_events.clear()
 
     def trail(self) -> Trail:

@@ -12,8 +12,8 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 
 from kmssim._policy.actions import (
-    CRYPTO_ACTIONS,
     ENCRYPTION_CONTEXT_ACTIONS,
+    GRANT_CONSTRAINED_OPERATIONS,
     IAM_ONLY_ACTION_SET,
     KEY_ACTION_SET,
     REQUEST_ALIAS_ACTIONS,
@@ -46,16 +46,8 @@ _CALLER_ACCOUNT_ACTIONS = (KEY_ACTION_SET | IAM_ONLY_ACTION_SET) - {
     "kms:GenerateRandom",
     "kms:SynchronizeMultiRegionKey",
 }
-# Actions that take an encryption algorithm: the cryptographic actions that encrypt or decrypt.
-_ENCRYPTION_ALGORITHM_ACTIONS = CRYPTO_ACTIONS - {
-    "kms:Sign",
-    "kms:Verify",
-    "kms:GenerateMac",
-    "kms:VerifyMac",
-    "kms:DeriveSharedSecret",
-    "kms:Encapsulate",
-    "kms:Decapsulate",
-}
+# Actions that take an encryption algorithm: exactly those that take an encryption context.
+_ENCRYPTION_ALGORITHM_ACTIONS = frozenset("kms:" + op for op in GRANT_CONSTRAINED_OPERATIONS)
 _GRANT_FOR_AWS_RESOURCE_ACTIONS = frozenset({"kms:CreateGrant", "kms:ListGrants", "kms:RevokeGrant"})
 
 

@@ -33,6 +33,13 @@ def _jsonable(value: object) -> object:
     return context_value_text(value)
 
 
+def _label(policy: str, index: int | None, sid: str | None) -> str:
+    """``key policy, statement 1 (Sid "X")``, or ``grant <id> (name)`` for a grant."""
+    if index is None:
+        return policy + (f" ({sid})" if sid else "")
+    return f"{policy}, statement {index}" + (f' (Sid "{sid}")' if sid else "")
+
+
 @dataclass(frozen=True, slots=True)
 class DecidingStatement:
     """A statement (or grant) that decided a request."""
@@ -49,10 +56,7 @@ class DecidingStatement:
     statement: Mapping[str, object] | None = field(default=None, compare=False)
 
     def label(self) -> str:
-        if self.index is None:
-            return self.policy + (f" ({self.sid})" if self.sid else "")
-        sid = f' (Sid "{self.sid}")' if self.sid else ""
-        return f"{self.policy}, statement {self.index}{sid}"
+        return _label(self.policy, self.index, self.sid)
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -84,10 +88,7 @@ class NearMiss:
     actual: object = None
 
     def label(self) -> str:
-        if self.index is None:
-            return self.policy + (f" ({self.sid})" if self.sid else "")
-        sid = f' (Sid "{self.sid}")' if self.sid else ""
-        return f"{self.policy}, statement {self.index}{sid}"
+        return _label(self.policy, self.index, self.sid)
 
     def to_dict(self) -> dict[str, object]:
         return {
