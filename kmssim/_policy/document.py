@@ -21,8 +21,8 @@ from types import MappingProxyType
 from typing import Literal
 
 from kmssim._errors import MalformedPolicyDocumentException
+from kmssim._policy import conditions as _conditions
 from kmssim._policy.conditions import (
-    UNRESOLVED_VARIABLE_MATCHES_NEGATED_OPERATOR,
     CompiledCondition,
     arn_like,
     arn_template_components,
@@ -155,7 +155,7 @@ class CompiledStatement:
             hit = any(_template_resource_like(p, resource, ctx) for p in templates)
             if (
                 self.resource_negated
-                and not UNRESOLVED_VARIABLE_MATCHES_NEGATED_OPERATOR
+                and not _conditions.UNRESOLVED_VARIABLE_MATCHES_NEGATED_OPERATOR
                 and any(p.resolve(ctx) is None for p in templates)
             ):
                 return False
