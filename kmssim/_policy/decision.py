@@ -128,7 +128,7 @@ class Decision:
     _near: Callable[[], tuple[NearMiss, ...]] | None = field(default=None, repr=False)
     _near_cache: list[tuple[NearMiss, ...]] = field(default_factory=list, repr=False)
     #: Notes for the person asking, beyond AWS's answer (e.g. "this principal was never added").
-    hints: tuple[str, ...] = ()
+    hints: tuple[str, ...] = field(default=(), repr=False)
 
     def with_hints(self, *hints: str) -> Decision:
         """The same decision with these notes added (the decision itself is unchanged)."""
