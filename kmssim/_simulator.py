@@ -391,6 +391,8 @@ class Simulator:
         from ._policy.principals import unregistered_principal_hint
 
         action = require_kms_action(action)
+        if not isinstance(principal, str):
+            raise TypeError(f"principal must be an ARN string, not {type(principal).__name__}")
         region = region or self.region
         account = principal_account(principal) or self.account_id
         operation = action.split(":", 1)[-1]

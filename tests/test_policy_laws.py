@@ -28,6 +28,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from kmssim._policy import KEY_ACTIONS, evaluate
+from kmssim._policy.conditions import BASE_OPERATORS
 
 ACCT = "111122223333"
 OTHER = "444455556666"
@@ -161,48 +162,14 @@ FAMILIES: dict[str, tuple[st.SearchStrategy[Any], st.SearchStrategy[Any]]] = {
     ),
     "Arn": (arn_patterns(), role_arns),
 }
+#: Every operator of each family, as the engine lists them.
 OPERATORS: dict[str, list[str]] = {
-    "String": [
-        "StringEquals",
-        "StringNotEquals",
-        "StringEqualsIgnoreCase",
-        "StringNotEqualsIgnoreCase",
-        "StringLike",
-        "StringNotLike",
-    ],
-    "Numeric": [
-        "NumericEquals",
-        "NumericNotEquals",
-        "NumericLessThan",
-        "NumericLessThanEquals",
-        "NumericGreaterThan",
-        "NumericGreaterThanEquals",
-    ],
-    "Date": [
-        "DateEquals",
-        "DateNotEquals",
-        "DateLessThan",
-        "DateLessThanEquals",
-        "DateGreaterThan",
-        "DateGreaterThanEquals",
-    ],
-    "Bool": ["Bool"],
-    "Binary": ["BinaryEquals"],
-    "Ip": ["IpAddress", "NotIpAddress"],
-    "Arn": ["ArnEquals", "ArnLike", "ArnNotEquals", "ArnNotLike"],
+    family: [op for op, (f, _negated, _cmp) in BASE_OPERATORS.items() if f == family] for family in FAMILIES
 }
 #: Families drawn in these proportions: String (the Like operators take wildcards) and Arn most often.
 FAMILY_WEIGHTS = ["String"] * 4 + ["Arn"] * 2 + sorted(FAMILIES)
-NEGATED = {
-    "StringNotEquals",
-    "StringNotEqualsIgnoreCase",
-    "StringNotLike",
-    "NumericNotEquals",
-    "DateNotEquals",
-    "NotIpAddress",
-    "ArnNotEquals",
-    "ArnNotLike",
-}
+#: Negated operators, read from their names (the expectation does not come from the engine).
+NEGATED = {op for op in BASE_OPERATORS if "Not" in op}
 
 
 @st.composite

@@ -399,3 +399,10 @@ def test_unregistered_principal_gets_a_hint(sim_key: tuple[kmssim.Simulator, str
     assert sim.decide(alice, "kms:Decrypt", key_id).hints == ()
     assert sim.decide(f"arn:aws:iam::{sim.account_id}:root", "kms:Decrypt", key_id).hints == ()
     assert sim.decide("s3.amazonaws.com", "kms:Decrypt", key_id).hints == ()
+
+
+def test_decide_refuses_a_principal_that_is_not_a_string(sim_key: tuple[kmssim.Simulator, str]) -> None:
+    """A clear error instead of an AttributeError from the ARN parser."""
+    sim, key_id = sim_key
+    with pytest.raises(TypeError, match="principal must be an ARN string, not int"):
+        sim.decide(5, "kms:Decrypt", key_id)  # type: ignore[arg-type]
