@@ -38,7 +38,7 @@ from ._errors import (
 )
 from ._front import mock
 from ._models import KeySummary
-from ._policy import Decision, evaluate
+from ._policy import Decision, UnknownActionError, evaluate
 from ._pricing import (
     DataFileError,
     Estimate,
@@ -96,6 +96,7 @@ __all__ = [
     "TagException",
     "ThrottlingException",
     "Trail",
+    "UnknownActionError",
     "UnsupportedOperationException",
     "ValidationException",
     "bill_from_usage",

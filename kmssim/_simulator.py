@@ -380,14 +380,28 @@ class Simulator:
         context: Mapping[str, object] | None = None,
         request: Mapping[str, Any] | None = None,
     ) -> Decision:
-        """What AWS would decide if ``principal`` asked for ``action`` on a key, without doing anything."""
+        """What AWS would decide if ``principal`` asked for ``action`` on a key, without doing anything.
+
+        ``action`` must be a KMS permission such as ``kms:Decrypt`` (any case); anything else raises
+        :class:`kmssim.UnknownActionError` (a ValueError naming the closest real action). A principal never
+        registered with :meth:`add_principal` is evaluated with no IAM policies, and the decision says so in
+        its ``hints``.
+        """
+        from ._policy import require_kms_action
+        from ._policy.principals import unregistered_principal_hint
+
+        action = require_kms_action(action)
+        if not isinstance(principal, str):
+            raise TypeError(f"principal must be an ARN string, not {type(principal).__name__}")
         region = region or self.region
         account = principal_account(principal) or self.account_id
         operation = action.split(":", 1)[-1]
         params = {"KeyId": key_id, **dict(request or {})}
         req = Request(operation, params, account, region, principal, dict(context or {}))
         key = self.ops._resolve(req, key_id, allow_alias=True, create_managed=False)
-        return self.ops.decide(req, action, key)
+        decision = self.ops.decide(req, action, key)
+        hint = unregistered_principal_hint(principal, self.principals())
+        return decision.with_hints(hint) if hint else decision
 
     def permissions(
         self, principal: str, key_id: str, actions: Sequence[str] | None = None, **kwargs: Any

@@ -22,10 +22,16 @@ from kmssim._policy.actions import (
     GRANT_OPERATIONS,
     IAM_ONLY_ACTIONS,
     KEY_ACTIONS,
+    UnknownActionError,
     actions_for_operation,
     canonical_action,
+    require_kms_action,
 )
-from kmssim._policy.conditions import PLAIN_OPERATOR_ON_MULTIVALUED_KEY_MATCHES
+from kmssim._policy.conditions import (
+    FOR_ANY_VALUE_IF_EXISTS_MATCHES_MISSING_KEY,
+    PLAIN_OPERATOR_ON_MULTIVALUED_KEY_MATCHES,
+    UNRESOLVED_VARIABLE_MATCHES_NEGATED_OPERATOR,
+)
 from kmssim._policy.context import (
     ROTATION_PERIOD_WHEN_OMITTED,
     SCHEDULE_DELETION_WINDOW_WHEN_OMITTED,
@@ -62,6 +68,8 @@ from kmssim._policy.validation import (
 #: Every place where the engine picks one reading of undocumented or conflicting AWS behaviour.
 DOCUMENTED_CHOICES: dict[str, object] = {
     "PLAIN_OPERATOR_ON_MULTIVALUED_KEY_MATCHES": PLAIN_OPERATOR_ON_MULTIVALUED_KEY_MATCHES,
+    "FOR_ANY_VALUE_IF_EXISTS_MATCHES_MISSING_KEY": FOR_ANY_VALUE_IF_EXISTS_MATCHES_MISSING_KEY,
+    "UNRESOLVED_VARIABLE_MATCHES_NEGATED_OPERATOR": UNRESOLVED_VARIABLE_MATCHES_NEGATED_OPERATOR,
     "NOT_PRINCIPAL_CHECKS_EVERY_LEVEL": NOT_PRINCIPAL_CHECKS_EVERY_LEVEL,
     "GRANT_TO_ACCOUNT_NEEDS_IAM": GRANT_TO_ACCOUNT_NEEDS_IAM,
     "ENFORCE_GRANT_DELEGATION_LIMITS": ENFORCE_GRANT_DELEGATION_LIMITS,
@@ -91,6 +99,7 @@ __all__ = [
     "DecidingStatement",
     "Decision",
     "NearMiss",
+    "UnknownActionError",
     "actions_for_operation",
     "aws_managed_key_policy",
     "build_request_context",
@@ -101,5 +110,6 @@ __all__ = [
     "evaluate",
     "lockout_check_passes",
     "parse_policy",
+    "require_kms_action",
     "validate_key_policy",
 ]

@@ -9,6 +9,8 @@ https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-modifying-exter
 
 from __future__ import annotations
 
+import difflib
+
 __all__ = [
     "ALIAS_ACTIONS",
     "CROSS_ACCOUNT_ACTIONS",
@@ -20,8 +22,11 @@ __all__ = [
     "KEY_ACTIONS",
     "KEY_ACTION_SET",
     "REQUEST_ALIAS_ACTIONS",
+    "UnknownActionError",
     "actions_for_operation",
     "canonical_action",
+    "closest_action",
+    "require_kms_action",
 ]
 
 #: Cryptographic operations (key-resource actions that use key material).
@@ -185,6 +190,64 @@ _CANONICAL: dict[str, str] = {a.lower(): a for a in KEY_ACTION_SET | IAM_ONLY_AC
 def canonical_action(action: str) -> str:
     """``kms:decrypt`` → ``kms:Decrypt``; unknown actions come back unchanged."""
     return _CANONICAL.get(action.lower(), action) if isinstance(action, str) else str(action)
+
+
+class UnknownActionError(ValueError):
+    """An action name that is not a KMS permission (a typo such as ``kms:Encrpyt``, or another service's).
+
+    A request is always for one concrete action, so wildcards are refused too. The message names the closest
+    real action. Permission names are listed in the Service Authorization Reference for KMS
+    (https://docs.aws.amazon.com/service-authorization/latest/reference/list_awskeymanagementservice.html).
+    """
+
+    def __init__(self, action: object) -> None:
+        self.action = action
+        text = action if isinstance(action, str) else repr(action)
+        if not isinstance(action, str):
+            message = f"The action must be a string such as 'kms:Encrypt', not {type(action).__name__}."
+        elif "*" in action or "?" in action:
+            message = (
+                f"{text!r} is a wildcard pattern; a request is for one action, such as 'kms:Encrypt'. "
+                "Wildcards belong in a policy's Action element."
+            )
+        else:
+            message = f"{text!r} is not a KMS action."
+            closest = closest_action(action)
+            if closest is not None:
+                message += f" Did you mean {closest!r}?"
+            elif not action.lower().startswith("kms:"):
+                message += (
+                    " kmssim decides KMS actions only, written 'kms:<Operation>' (for example 'kms:Decrypt')."
+                )
+        self.message = message
+        super().__init__(message)
+
+
+def closest_action(action: str) -> str | None:
+    """The real KMS action nearest to ``action`` in spelling (None when none is close)."""
+    text = action.strip()
+    if ":" not in text:
+        text = "kms:" + text
+    elif not text.lower().startswith("kms:"):
+        text = "kms:" + text.split(":", 1)[1]
+    hit = _CANONICAL.get(text.lower())
+    if hit is not None:
+        return hit
+    found = difflib.get_close_matches(text.lower(), list(_CANONICAL), n=1, cutoff=0.75)
+    return _CANONICAL[found[0]] if found else None
+
+
+def require_kms_action(action: object) -> str:
+    """The canonical spelling of a KMS action (``kms:decrypt`` -> ``kms:Decrypt``); raises
+    :class:`UnknownActionError` for anything else. Action names are case-insensitive in IAM
+    (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_action.html).
+    """
+    if not isinstance(action, str):
+        raise UnknownActionError(action)
+    hit = _CANONICAL.get(action.lower())
+    if hit is None:
+        raise UnknownActionError(action)
+    return hit
 
 
 def actions_for_operation(operation: str) -> tuple[str, ...]:

@@ -30,6 +30,8 @@ from typing import Literal
 from kmssim._policy.patterns import (
     MISSING,
     Template,
+    anchored,
+    any_of_regex,
     compile_template,
     context_string,
     format_aws_time,
@@ -39,8 +41,10 @@ from kmssim._policy.patterns import (
 
 __all__ = [
     "BASE_OPERATORS",
+    "FOR_ANY_VALUE_IF_EXISTS_MATCHES_MISSING_KEY",
     "NEGATED_OPERATORS",
     "PLAIN_OPERATOR_ON_MULTIVALUED_KEY_MATCHES",
+    "UNRESOLVED_VARIABLE_MATCHES_NEGATED_OPERATOR",
     "CompiledCondition",
     "ConditionCheck",
     "compile_condition",
@@ -54,6 +58,28 @@ __all__ = [
 #: ``src/condition/condition.ts``), and so do we -- for negated operators as well. A one-element list counts
 #: as a single value, since single vs multi is "the number of values in the request context".
 PLAIN_OPERATOR_ON_MULTIVALUED_KEY_MATCHES = False
+
+#: ``ForAnyValue:...IfExists`` on a key that is missing (or an empty set). AWS documents each half -- IfExists:
+#: "If the policy key is present ..., evaluate ... If it is not present, evaluate the condition element as
+#: true"; ForAnyValue: "If the key ... is empty or missing, the condition evaluates to false"
+#: (reference_policies_elements_condition_operators.html, reference_policies_condition-single-vs-multi-valued-
+#: context-keys.html) -- but not the combination. iam-simulate (``forAnyValueMatch`` in
+#: ``src/condition/condition.ts``) ignores IfExists under ForAnyValue and answers false, as does the report
+#: cited in kmssim issue 7; so do we. True would let ``ForAnyValue:StringEqualsIfExists
+#: {"kms:EncryptionContextKeys": ["app"]}`` allow a request with no encryption context at all.
+FOR_ANY_VALUE_IF_EXISTS_MATCHES_MISSING_KEY = False
+
+#: A negated String or ARN operator whose policy value holds a policy variable that cannot be resolved (its key
+#: is not in the request, and no default is given), e.g. ``StringNotEquals {"aws:PrincipalTag/team":
+#: "${aws:PrincipalTag/missing}"}``. The IAM variables page says both "If AWS cannot resolve a variable this
+#: might cause the entire statement to be invalid" (a general note) and, in its section "Policy variables with
+#: no value", that the value "is effectively null. There is no equal or like value ... Inverted condition
+#: operators like StringNotEquals or StringNotLike do match against a null value"
+#: (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_variables.html#policy-vars-no-value).
+#: We follow the specific rule (True: the negated test matches); iam-simulate treats the unresolved value as an
+#: error and the test as not matching. False here gives iam-simulate's reading. The same choice governs a
+#: ``NotResource`` entry holding such a variable.
+UNRESOLVED_VARIABLE_MATCHES_NEGATED_OPERATOR = True
 
 Family = Literal["String", "Numeric", "Date", "Bool", "Binary", "Ip", "Arn", "Null"]
 
@@ -130,7 +156,7 @@ def parse_operator(name: str) -> ParsedOperator | None:
 # value parsing
 
 
-_EPOCH_RE = re.compile(r"^-?\d+(\.\d+)?\Z")
+_EPOCH_RE = re.compile(r"^-?\d+(\.\d+)?\Z", re.ASCII)
 
 
 @lru_cache(maxsize=4096)
@@ -147,7 +173,7 @@ def _parse_date_text(text: str) -> float | None:
         dt = datetime.fromisoformat(text)
     except ValueError:
         # W3C reduced forms: YYYY and YYYY-MM.
-        m = re.match(r"^(\d{4})(?:-(\d{2}))?\Z", text)
+        m = re.match(r"^(\d{4})(?:-(\d{2}))?\Z", text, re.ASCII)
         if not m:
             return None
         try:
@@ -194,7 +220,7 @@ def parse_number(value: object) -> Decimal | None:
         return value if value.is_finite() else None
     if isinstance(value, str):
         text = value.strip()
-        if not text or not re.match(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?\Z", text):
+        if not text or not re.match(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?\Z", text, re.ASCII):
             return None
         try:
             d = Decimal(text)
@@ -267,7 +293,8 @@ _CMP: dict[str, Callable[[Decimal | float, Decimal | float], bool]] = {
 
 @lru_cache(maxsize=4096)
 def full_regex(source: str, ignore_case: bool = False) -> re.Pattern[str]:
-    return re.compile(source + r"\Z", re.DOTALL | (re.IGNORECASE if ignore_case else 0))
+    """``source`` compiled to match a whole string (cached); see :func:`patterns.anchored`."""
+    return anchored(source, ignore_case)
 
 
 def _string_matcher(comparison: str, values: Sequence[str | Template]) -> Matcher:
@@ -306,7 +333,7 @@ def _string_matcher(comparison: str, values: Sequence[str | Template]) -> Matche
             return False
 
         return match_ieq
-    combined = full_regex("|".join(f"(?:{wildcard_source(v)})" for v in static)) if static else None
+    combined = any_of_regex(static) if static else None
 
     def match_like(value: object, ctx: Mapping[str, object]) -> bool | None:
         s = context_string(value)
@@ -490,6 +517,8 @@ class CompiledCondition:
     values: tuple[object, ...]
     matcher: Matcher | None
     null_wants_absent: frozenset[bool]
+    #: The policy values that hold policy variables (String and ARN operators, 2012-10-17 policies).
+    templates: tuple[Template, ...] = ()
 
     def check(self, ctx: Mapping[str, object]) -> bool:
         """Whether the condition holds for this request."""
@@ -498,10 +527,10 @@ class CompiledCondition:
         if self.matcher is None:  # Null
             return absent in self.null_wants_absent
         if absent:
+            if self.set_mode == "ForAnyValue":
+                return self.if_exists and FOR_ANY_VALUE_IF_EXISTS_MATCHES_MISSING_KEY
             if self.if_exists or self.set_mode == "ForAllValues":
                 return True
-            if self.set_mode == "ForAnyValue":
-                return False
             return self.negated
         if self.set_mode:
             items: Sequence[object] = value if isinstance(value, list | tuple) else (value,)
@@ -519,7 +548,15 @@ class CompiledCondition:
         m = self.matcher(value, ctx)
         if m is None:  # the request value is not of the operator's type: no match either way
             return False
-        return not m if self.negated else m
+        if not self.negated:
+            return m
+        if not UNRESOLVED_VARIABLE_MATCHES_NEGATED_OPERATOR and self.unresolved(ctx):
+            return False
+        return not m
+
+    def unresolved(self, ctx: Mapping[str, object]) -> bool:
+        """Whether a policy value of this test holds a variable this request cannot resolve."""
+        return any(t.resolve(ctx) is None for t in self.templates)
 
     def diagnose(self, ctx: Mapping[str, object]) -> ConditionCheck:
         value = ctx.get(self.key_lower, MISSING)
@@ -549,6 +586,7 @@ def compile_condition(
     values: tuple[object, ...] = tuple(raw_values) if isinstance(raw_values, list) else (raw_values,)
     matcher: Matcher | None
     null_wants_absent: frozenset[bool] = frozenset()
+    templates: tuple[Template, ...] = ()
     if family in ("String", "Arn"):
         strings: list[str | Template] = []
         for v in values:
@@ -556,6 +594,7 @@ def compile_condition(
             if s is None:
                 continue
             strings.append(compile_template(s) if variables else s)
+        templates = tuple(v for v in strings if isinstance(v, Template))
         matcher = _string_matcher(comparison, strings) if family == "String" else _arn_matcher(strings)
     elif family == "Numeric":
         matcher = _ordered_matcher(parse_number, comparison, values)
@@ -581,4 +620,5 @@ def compile_condition(
         values=values,
         matcher=matcher,
         null_wants_absent=null_wants_absent,
+        templates=templates,
     )

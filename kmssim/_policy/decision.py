@@ -12,7 +12,7 @@ from __future__ import annotations
 import html
 import json
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 __all__ = ["DecidingStatement", "Decision", "Effect", "NearMiss", "PolicyType"]
@@ -127,6 +127,12 @@ class Decision:
     why: str
     _near: Callable[[], tuple[NearMiss, ...]] | None = field(default=None, repr=False)
     _near_cache: list[tuple[NearMiss, ...]] = field(default_factory=list, repr=False)
+    #: Notes for the person asking, beyond AWS's answer (e.g. "this principal was never added").
+    hints: tuple[str, ...] = field(default=(), repr=False)
+
+    def with_hints(self, *hints: str) -> Decision:
+        """The same decision with these notes added (the decision itself is unchanged)."""
+        return replace(self, hints=self.hints + tuple(hints))
 
     @property
     def allowed(self) -> bool:
@@ -206,6 +212,7 @@ class Decision:
             lines.append("AWS would say: " + self.access_denied_message())
         elif self.effect == "ExplicitDeny":
             lines.append("AWS would say: " + self.access_denied_message())
+        lines.extend(f"Note: {h}" for h in self.hints)
         return "\n".join(lines)
 
     def __str__(self) -> str:
@@ -247,6 +254,7 @@ class Decision:
             parts.append(
                 f"<p><small>AWS would say: <code>{e(self.access_denied_message())}</code></small></p>"
             )
+        parts.extend(f'<p class="kmssim-hint"><b>Note:</b> {e(h)}</p>' for h in self.hints)
         parts.append("</div>")
         return "".join(parts)
 
@@ -266,4 +274,5 @@ class Decision:
             "near_misses": [n.to_dict() for n in self.near_misses],
             "missing_context_keys": list(self.missing_context_keys),
             "message": self.access_denied_message() if not self.allowed else None,
+            "hints": list(self.hints),
         }

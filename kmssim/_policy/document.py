@@ -21,6 +21,7 @@ from types import MappingProxyType
 from typing import Literal
 
 from kmssim._errors import MalformedPolicyDocumentException
+from kmssim._policy import conditions as _conditions
 from kmssim._policy.conditions import (
     CompiledCondition,
     arn_like,
@@ -32,10 +33,10 @@ from kmssim._policy.conditions import (
 from kmssim._policy.patterns import (
     MISSING,
     Template,
+    any_of_regex,
     compile_template,
     context_string,
     wildcard_regex,
-    wildcard_source,
 )
 from kmssim._policy.principals import CallerPrincipal, classify_principal_value, split_arn
 
@@ -150,9 +151,14 @@ class CompiledStatement:
             self._resource_memo[resource] = memo
         hit = memo
         if not hit and self._has_templates:
-            hit = any(
-                _template_resource_like(p, resource, ctx) for p in self.resources if isinstance(p, Template)
-            )
+            templates = [p for p in self.resources if isinstance(p, Template)]
+            hit = any(_template_resource_like(p, resource, ctx) for p in templates)
+            if (
+                self.resource_negated
+                and not _conditions.UNRESOLVED_VARIABLE_MATCHES_NEGATED_OPERATOR
+                and any(p.resolve(ctx) is None for p in templates)
+            ):
+                return False
         return (not hit) if self.resource_negated else hit
 
     def principal_level(self, caller: CallerPrincipal) -> int:
@@ -370,9 +376,7 @@ def _compile_statement(index: int, st: object, kind: PolicyKind, variables: bool
             if not _ACTION_RE.match(a):
                 raise _malformed(f"The {action_key} {a!r} in {where} is not of the form service:action.")
         if actions:
-            action_rx = re.compile(
-                "|".join(f"(?:{wildcard_source(a.lower())})" for a in actions) + r"\Z", re.DOTALL
-            )
+            action_rx = any_of_regex(a.lower() for a in actions)
 
     # Resource
     resources: tuple[str | Template, ...] | None = None

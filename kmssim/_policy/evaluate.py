@@ -26,6 +26,7 @@ from kmssim._policy.actions import (
     GRANT_OPERATIONS,
     IAM_ONLY_ACTION_SET,
     canonical_action,
+    require_kms_action,
 )
 from kmssim._policy.decision import DecidingStatement, Decision, NearMiss, PolicyType
 from kmssim._policy.document import (
@@ -308,7 +309,8 @@ def evaluate(
     or an alias resource). Policies are JSON text or mappings; malformed ones raise
     MalformedPolicyDocumentException. Condition-key names in ``context`` are case-insensitive; keys derived
     from the principal (aws:PrincipalArn, aws:PrincipalAccount, aws:PrincipalType, aws:username,
-    kms:CallerAccount) are filled in when absent.
+    kms:CallerAccount) are filled in when absent. An ``action`` that is not a KMS permission (a typo, a
+    wildcard, another service's action) raises :class:`UnknownActionError`, a ValueError.
     """
     if not isinstance(principal, str) or not isinstance(action, str) or not isinstance(resource, str):
         raise TypeError("principal, action and resource must be strings")
@@ -318,9 +320,9 @@ def evaluate(
         identity_policies = (identity_policies,)  # one policy passed on its own
     if type(grants) not in (list, tuple) and isinstance(grants, Mapping):
         grants = (grants,)
+    action_c = require_kms_action(action)  # a typo such as kms:Encrpyt must not match "kms:*"
     caller = parse_caller(principal)
-    action_c = canonical_action(action)
-    action_lower = action.lower()
+    action_lower = action_c.lower()
     ctx = _request_context(context, caller, resource)
     kp = parse_policy(key_policy, "key") if key_policy is not None else None
     if kp is not None and (action_c in IAM_ONLY_ACTION_SET or ":key/" not in resource):

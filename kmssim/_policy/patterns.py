@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import base64
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from functools import lru_cache
@@ -21,6 +21,7 @@ from functools import lru_cache
 __all__ = [
     "MISSING",
     "Template",
+    "any_of_regex",
     "compile_template",
     "context_string",
     "format_aws_time",
@@ -61,11 +62,25 @@ def wildcard_source(text: str) -> str:
     return "".join(out)
 
 
+def anchored(source: str, ignore_case: bool = False) -> re.Pattern[str]:
+    """``source`` compiled to match a whole string (with ``.match``).
+
+    The source is grouped before ``\\Z`` is appended, so an alternation ``a|b`` is anchored as a whole: a bare
+    ``a|b\\Z`` anchors only its last branch, and would let a list entry match as a prefix (``kms:EnableKey``
+    matching ``kms:EnableKeyRotation``).
+    """
+    return re.compile(f"(?:{source})\\Z", re.DOTALL | (re.IGNORECASE if ignore_case else 0))
+
+
 @lru_cache(maxsize=4096)
 def wildcard_regex(text: str, ignore_case: bool = False) -> re.Pattern[str]:
     """Compiled full-match regex for a glob pattern (cached)."""
-    flags = re.DOTALL | (re.IGNORECASE if ignore_case else 0)
-    return re.compile(wildcard_source(text) + r"\Z", flags)
+    return anchored(wildcard_source(text), ignore_case)
+
+
+def any_of_regex(patterns: Iterable[str], ignore_case: bool = False) -> re.Pattern[str]:
+    """One full-match regex for a list of glob patterns: a string matches when it matches any entry whole."""
+    return anchored("|".join(f"(?:{wildcard_source(p)})" for p in patterns), ignore_case)
 
 
 @lru_cache(maxsize=64)
@@ -100,7 +115,7 @@ def context_string(value: object) -> str | None:
 Part = tuple[str, str] | tuple[str, str, str | None]
 
 _VAR_RE = re.compile(r"\$\{([^}]*)\}")
-_DEFAULT_RE = re.compile(r"^\s*([^,\s]+)\s*,\s*'([^']*)'\s*$")
+_DEFAULT_RE = re.compile(r"^\s*([^,\s]+)\s*,\s*'([^']*)'\s*\Z")
 
 
 @dataclass(frozen=True, slots=True)

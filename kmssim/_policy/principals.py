@@ -11,7 +11,9 @@ Sources:
 
 from __future__ import annotations
 
+import difflib
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal
@@ -24,9 +26,10 @@ __all__ = [
     "classify_principal_value",
     "parse_caller",
     "split_arn",
+    "unregistered_principal_hint",
 ]
 
-ACCOUNT_ID_RE = re.compile(r"^\d{12}\Z")
+ACCOUNT_ID_RE = re.compile(r"^\d{12}\Z", re.ASCII)
 
 PrincipalKind = Literal["root", "user", "role", "assumed-role", "federated-user", "service", "unknown"]
 
@@ -156,9 +159,9 @@ def parse_caller(principal: str) -> CallerPrincipal:
 #   ("invalid", reason)
 PrincipalEntry = tuple[str, ...]
 
-_ROLE_OR_USER_RE = re.compile(r"^(user|role)/(?:[\x21-\x7e]*/)?[\w+=,.@-]+\Z")
-_SESSION_RE = re.compile(r"^assumed-role/[\w+=,.@-]+/[\w+=,.@-]+\Z")
-_FEDERATED_RE = re.compile(r"^federated-user/[\w+=,.@-]+\Z")
+_ROLE_OR_USER_RE = re.compile(r"^(user|role)/(?:[\x21-\x7e]*/)?[\w+=,.@-]+\Z", re.ASCII)
+_SESSION_RE = re.compile(r"^assumed-role/[\w+=,.@-]+/[\w+=,.@-]+\Z", re.ASCII)
+_FEDERATED_RE = re.compile(r"^federated-user/[\w+=,.@-]+\Z", re.ASCII)
 _SERVICE_RE = re.compile(r"^[a-z0-9][a-z0-9.-]*\.amazonaws\.com(\.cn)?\Z|^[a-z0-9][a-z0-9.-]*\.amazon\.com\Z")
 
 
@@ -198,3 +201,26 @@ def classify_principal_value(kind: str, value: str) -> tuple[PrincipalEntry, ...
     if service == "sts" and (_SESSION_RE.match(resource) or _FEDERATED_RE.match(resource)):
         return (("arn", value),)
     return (("invalid", f"{value!r} is not a valid principal ARN"),)
+
+
+def unregistered_principal_hint(principal: str, registered: Sequence[str]) -> str | None:
+    """A note for a decision about an IAM user or role (or session) the simulator does not know.
+
+    Such a principal has no IAM policies and no tags, which is rarely what was meant: often the ARN has a typo.
+    None for the account root user and service principals, which are never registered.
+    """
+    caller = parse_caller(principal)
+    if caller.kind in ("root", "service") or principal in registered:
+        return None
+    text = (
+        f"{principal} was never added to this simulator (Simulator.add_principal), so it is evaluated with no "
+        "IAM policies and no principal tags."
+    )
+    close = difflib.get_close_matches(principal, list(registered), n=1, cutoff=0.8)
+    if close:
+        text += f" Did you mean {close[0]}?"
+    elif registered:
+        text += (
+            " Added principals: " + ", ".join(registered[:5]) + (" ..." if len(registered) > 5 else "") + "."
+        )
+    return text

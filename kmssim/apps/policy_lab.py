@@ -18,7 +18,15 @@ import ipywidgets as widgets
 import pandas as pd
 
 from .._errors import KMSError
-from .._policy import build_request_context, default_key_policy, evaluate, parse_policy, validate_key_policy
+from .._policy import (
+    UnknownActionError,
+    build_request_context,
+    default_key_policy,
+    evaluate,
+    parse_policy,
+    require_kms_action,
+    validate_key_policy,
+)
 from .._policy.decision import Decision
 from ._base import App, error_html, esc
 
@@ -150,6 +158,14 @@ def _error_text(exc: Exception, where: str) -> str:
     return f"{where}: {exc}"
 
 
+def _action_error(exc: UnknownActionError) -> str:
+    """A misspelt or non-KMS action, in plain words: AWS would not say Allow or Deny, it has no such action."""
+    return (
+        f"Action: {exc.message} There is no decision to show: KMS has no such permission, so a policy that "
+        'seems to allow it (for example through "kms:*") allows nothing.'
+    )
+
+
 def _check_policies(setup: LabSetup) -> str:
     """The first error in the key policy or an identity policy, as AWS would word it; '' when all parse."""
     try:
@@ -219,6 +235,10 @@ def lab_decision(
 ) -> LabOutcome:
     """Evaluate one request against the lab's policies. Context texts are ``k=v, k2=v2``."""
     try:
+        action = require_kms_action(action)
+    except UnknownActionError as exc:
+        return LabOutcome(error=_action_error(exc))
+    try:
         ec = parse_pairs(encryption_context, "Encryption context")
         extra = parse_pairs(request_context, "Request context")
     except ValueError as exc:
@@ -239,6 +259,10 @@ def lab_matrix(
     request_context: str = "",
 ) -> LabOutcome:
     """Every principal x every action: "Allow", "ImplicitDeny" or "ExplicitDeny"."""
+    try:
+        actions = [require_kms_action(a) for a in actions]
+    except UnknownActionError as exc:
+        return LabOutcome(error=_action_error(exc))
     try:
         ec = parse_pairs(encryption_context, "Encryption context")
         extra = parse_pairs(request_context, "Request context")
