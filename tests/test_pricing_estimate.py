@@ -320,7 +320,12 @@ def test_price_class_refuses_impossible_or_unpriced_requests(
             {},
             "keys[0].managed_by 'me'; expected one of ['customer', 'aws', 'aws_owned']",
         ),
-        ([{"count": -1}], [], {}, "keys[0].count -1; expected a whole number from 0 to 1,000,000,000,000,000"),
+        (
+            [{"count": -1}],
+            [],
+            {},
+            "keys[0].count -1; expected a whole number from 0 to 1,000,000,000,000,000",
+        ),
         ([{"count": True}], [], {}, "keys[0].count True"),
         ([], [{"operation": "Decrypt", "count": -5}], {}, "requests[0].count -5"),
         ([], [{"operation": "Decrypt"}], {}, "requests[0].count None"),
