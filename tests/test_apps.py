@@ -84,17 +84,23 @@ def test_compute_cost_negative_counts_give_a_message(field: str) -> None:
 
 
 def test_compute_cost_region_without_prices() -> None:
-    result = compute_cost(CostInputs(region="af-south-1"))
+    result = compute_cost(CostInputs(region="us-gov-west-1"))
     assert result.estimate is None
-    assert "No price for Requests (symmetric and HMAC) in af-south-1" in result.error
+    assert "No price for KMS keys (customer managed) in us-gov-west-1" in result.error
     assert "us-east-1" in result.error  # names Regions that have the price
-    # keys alone are priced there
-    assert compute_cost(CostInputs(region="af-south-1", requests=0)).total == Decimal("10.00")
+
+
+def test_compute_cost_prices_every_commercial_region() -> None:
+    """Issue 11: af-south-1's request prices are the pricing page's uniform rates (data/README.md)."""
+    result = compute_cost(CostInputs(region="af-south-1"))
+    assert result.error == ""
+    assert result.total == compute_cost(CostInputs(region="us-east-1")).total
+    assert "requests_symmetric in af-south-1 is uniform" in result.lines_html()
 
 
 def test_compute_cost_own_pricing_assumption() -> None:
-    pricing = kmssim.load_pricing().assume_same_as("us-east-1")
-    result = compute_cost(CostInputs(region="af-south-1"), pricing)
+    pricing = kmssim.load_pricing().assume_same_as("us-east-1", ["us-gov-west-1"])
+    result = compute_cost(CostInputs(region="us-gov-west-1"), pricing)
     assert result.error == ""
     assert result.total == compute_cost(CostInputs(region="us-east-1")).total
 

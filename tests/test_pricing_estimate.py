@@ -369,20 +369,32 @@ def test_regions_without_prices_are_refused(region: str) -> None:
     )
 
 
-def test_request_prices_unknown_in_a_region_are_refused_unless_assumed() -> None:
-    requests = [{"operation": "Decrypt", "count": 1_000_000, "region": "ap-northeast-1"}]
-    assert total([{"region": "ap-northeast-1"}]) == Decimal("1.00")  # key price: Region-independent statement
-    with pytest.raises(
-        EstimateInputError, match="Requests \\(symmetric and HMAC\\) \\(requests_symmetric: status 'unknown'"
-    ):
-        estimate([], requests, month=JUNE)
+def test_request_prices_in_every_commercial_region_with_their_source() -> None:
+    """Issue 11: Singapore gets a figure with its source, not a refusal (rule in data/README.md)."""
+    requests = [{"operation": "Decrypt", "count": 1_000_000, "region": "ap-southeast-1"}]
+    assert total([{"region": "ap-southeast-1"}]) == Decimal("1.00")  # key price: Region-independent statement
+    est = estimate([], requests, month=JUNE)
+    assert est.total == Decimal("2.94")  # 980,000 charged requests x $0.03 / 10,000
+    note = next(n for n in est.notes if n.startswith("requests_symmetric in ap-southeast-1 is uniform"))
+    assert "https://aws.amazon.com/kms/pricing/" in note and "2026-11-28" in note
+    us = estimate([], [{**requests[0], "region": "us-east-1"}], month=JUNE)
+    assert us.total == est.total and not any("uniform" in n for n in us.notes)  # listed there
+
+
+def test_assume_same_as_still_fills_only_unknown_prices() -> None:
     assumed = load_pricing().assume_same_as("us-east-1")
-    est = estimate([], requests, month=JUNE, pricing=assumed)
-    assert est.total == Decimal("2.94")
-    assert any("requests_symmetric in ap-northeast-1 is assumed" in n for n in est.notes)
+    assert (assumed.row("ap-northeast-1", "requests_symmetric") or pytest.fail()).status == "uniform"
     assert (assumed.row("cn-north-1", "key_month") or pytest.fail()).status == "unknown"  # other partition
-    only_tokyo = load_pricing().assume_same_as("us-east-1", ["ap-northeast-1"])
-    assert (only_tokyo.row("ap-south-1", "requests_symmetric") or pytest.fail()).status == "unknown"
+    govcloud = load_pricing().assume_same_as("us-east-1", ["us-gov-west-1"])
+    est = estimate(
+        [],
+        [{"operation": "Decrypt", "count": 1_000_000, "region": "us-gov-west-1"}],
+        month=JUNE,
+        pricing=govcloud,
+    )
+    assert est.total == Decimal("2.94")
+    assert any("requests_symmetric in us-gov-west-1 is assumed" in n for n in est.notes)
+    assert (govcloud.row("us-gov-east-1", "requests_symmetric") or pytest.fail()).status == "unknown"
 
 
 # ------------------------------------------------------------------------------------ presentation

@@ -292,6 +292,11 @@ class _Bill:
         assert row.price is not None  # price() raises for unknown prices
         if row.status in ("derived", "assumed"):
             self.caveats.add(f"{item} in {region} is {row.status}: {row.note}")
+        elif row.status == "uniform":
+            self.caveats.add(
+                f"{item} in {region} is uniform: the pricing page's rate, the same in every commercial Region "
+                f"whose prices were read; no source gives {region} another ({row.source_url}, {row.as_of})"
+            )
         return Fraction(row.price) / PRICE_ITEMS[item].per
 
     def add(
