@@ -9,9 +9,11 @@ from decimal import Decimal
 from typing import Any
 
 import matplotlib
+import numpy as np
 import pytest
 
 from kmssim._pricing import Estimate, EstimateInputError, estimate, load_pricing, price_class
+from kmssim._pricing._estimate import MAX_COUNT
 
 matplotlib.use("Agg")
 
@@ -345,6 +347,29 @@ def test_price_class_refuses_impossible_or_unpriced_requests(
         ([], [], {"rotation_rule": "never"}, "invalid rotation_rule 'never'"),
         ([], [], {"pricing": "prices.csv"}, "invalid pricing 'prices.csv'"),
         (["key"], [], {}, "invalid keys[0] 'key'"),
+        # issue 7, the audit of the cost side: numpy flags, huge, NaN, infinite, arrays (tests/test_pricing_inputs.py)
+        ([{"count": np.bool_(True)}], [], {}, "keys[0].count np.True_"),
+        (
+            [{"count": 10**30}],
+            [],
+            {},
+            f"keys[0].count {10**30}; expected a whole number from 0",
+        ),
+        ([{"count": 5.0}], [], {}, "keys[0].count 5.0"),
+        ([{"hours": float("nan")}], [], {}, "keys[0].hours nan; expected a finite number"),
+        ([{"hours": np.float64("inf")}], [], {}, "keys[0].hours np.float64(inf); expected a finite number"),
+        ([{"hours": Decimal("NaN")}], [], {}, "keys[0].hours Decimal('NaN')"),
+        ([{"hours": -0.5}], [], {}, "keys[0].hours -0.5; expected a number of hours from 0 to 720"),
+        ([{"hours": True}], [], {}, "keys[0].hours True; expected a number"),
+        ([{"hours": 1 + 0j}], [], {}, "keys[0].hours (1+0j); expected a number"),
+        ([{5: 1}], [], {}, "keys[0].5 1; expected only the fields"),
+        ([{"managed_by": np.array([1, 2])}], [], {}, "keys[0].managed_by array([1, 2])"),
+        ([{"managed_by": ["customer"]}], [], {}, "keys[0].managed_by ['customer']"),
+        ([], [], {"hours": np.array([730])}, "invalid hours array([730])"),
+        ([], [], {"hours": True}, "invalid hours True"),
+        ([], [], {"rotation_rule": ["each_rotation"]}, "invalid rotation_rule ['each_rotation']"),
+        ([], [], {"free_tier": np.bool_(True)}, "invalid free_tier np.True_"),
+        ([], [{"operation": "Decrypt", "count": MAX_COUNT + 1}], {}, "requests[0].count 1000000000000001"),
     ],
 )
 def test_bad_input_names_the_field_and_accepted_values(

@@ -376,6 +376,15 @@ def scenario_html(name: str, fill: ScenarioFill) -> str:
     )
 
 
+def number_field(
+    value: int, description: str, style: Mapping[str, str], layout: widgets.Layout
+) -> widgets.Text:
+    """A number field as a Text widget, updated on Enter or leaving the field (parsed by :func:`parse_count`)."""
+    return widgets.Text(
+        value=str(value), description=description, continuous_update=False, style=style, layout=layout
+    )
+
+
 class CostCalculatorApp(App):
     """Monthly AWS KMS cost of a fleet of customer managed keys, updated on every change.
 
@@ -395,13 +404,7 @@ class CostCalculatorApp(App):
         wide = widgets.Layout(width="440px")
         # Text, not IntText: the browser's number parsing turned "1e9" into 19 and "12.7" into 127; the
         # model parses what was typed (parse_count) and says what it cannot price.
-        self.keys = widgets.Text(
-            value=str(start.keys),
-            description="Customer managed keys",
-            continuous_update=False,
-            style=style,
-            layout=wide,
-        )
+        self.keys = number_field(start.keys, "Customer managed keys", style, wide)
         self.key_spec = widgets.Dropdown(
             options=list(KEY_SPECS), value=start.key_spec, description="Key spec", style=style, layout=wide
         )
@@ -411,21 +414,9 @@ class CostCalculatorApp(App):
         self.region = widgets.Dropdown(
             options=regions, value=start.region, description="Region", style=style, layout=wide
         )
-        self.requests = widgets.Text(
-            value=str(start.requests),
-            description="Requests per month",
-            continuous_update=False,
-            style=style,
-            layout=wide,
-        )
+        self.requests = number_field(start.requests, "Requests per month", style, wide)
         self.requests_help = widgets.HTML()
-        self.rotations = widgets.Text(
-            value=str(start.rotations),
-            description="Rotations so far (per key)",
-            continuous_update=False,
-            style=style,
-            layout=wide,
-        )
+        self.rotations = number_field(start.rotations, "Rotations so far (per key)", style, wide)
         self.free_tier = widgets.Checkbox(
             value=start.free_tier, description="Subtract the free tier (20,000 requests)", indent=False
         )
