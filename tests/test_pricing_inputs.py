@@ -447,3 +447,11 @@ def test_valid_hours_of_any_number_type_give_the_exact_prorated_charge(hours: An
         exact = Fraction(int(hours)) if isinstance(hours, np.integer) else Fraction(hours)
     assert abs(Fraction(one_key_for(hours)) - exact / 720) < Fraction(1, 10**30)
     assert load_pricing().price("us-east-1", "key_month").price == Decimal("1.00")
+
+
+@pytest.mark.parametrize("regions", ["us-gov-west-1", 5, b"us-gov-west-1"])
+def test_assume_same_as_needs_a_list_of_regions(regions: object) -> None:
+    with pytest.raises(
+        EstimateInputError, match=r"invalid regions .*; expected None or a list of Region codes"
+    ):
+        load_pricing().assume_same_as("us-east-1", regions)  # type: ignore[arg-type]

@@ -329,6 +329,8 @@ class PricingTable:
                 if self.known_regions[r].partition == source.partition
                 and self.known_regions[r].currency == source.currency
             ]
+        elif isinstance(regions, str | bytes) or not isinstance(regions, Iterable):
+            raise EstimateInputError("regions", regions, "None or a list of Region codes")
         else:
             targets = [self.known_regions.check(r, "regions") for r in regions]
         rows = dict(self._rows)
