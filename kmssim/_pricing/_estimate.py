@@ -136,7 +136,9 @@ def _is_bool(value: object) -> bool:
 def check_count(value: object, name: str, upper: int = MAX_COUNT) -> int:
     """A whole number from 0 to ``upper``: ``int``, or any integral number type such as ``numpy.int64``
     (``numbers.Integral``); never a bool, a float or a string."""
-    if _is_bool(value) or not isinstance(value, numbers.Integral) or not 0 <= int(value) <= upper:
+    if _is_bool(value) or not isinstance(value, numbers.Integral) or int(value) < 0:
+        raise EstimateInputError(name, value, "a whole number >= 0")
+    if int(value) > upper:
         raise EstimateInputError(name, value, f"a whole number from 0 to {upper:,}")
     return int(value)
 
