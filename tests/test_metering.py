@@ -123,12 +123,21 @@ def test_quotas_not_enforced_by_default() -> None:
         kms.create_key()
 
 
-def test_bill_in_a_region_without_known_request_prices() -> None:
+def test_bill_in_a_commercial_region_without_its_own_price_list() -> None:
+    """Issue 11: London's request price is the pricing page's uniform rate (data/README.md), not a refusal."""
     sim = kmssim.Simulator(seed=8, region="eu-west-2", start=datetime(2026, 6, 1, tzinfo=UTC))
     kms = sim.client("kms")
     key = kms.create_key()["KeyMetadata"]["KeyId"]
     kms.encrypt(KeyId=key, Plaintext=b"x")
-    with pytest.raises(kmssim.EstimateInputError, match="eu-west-2"):
-        sim.bill("2026-06")  # never invented
-    assumed = kmssim.load_pricing().assume_same_as("us-east-1")
-    assert sim.bill("2026-06", pricing=assumed).total == Decimal("1.00")
+    bill = sim.bill("2026-06")
+    assert bill.total == Decimal("1.00")
+    assert any(n.startswith("requests_symmetric in eu-west-2 is uniform") for n in bill.notes)
+
+
+def test_bill_in_a_region_without_known_prices_is_refused() -> None:
+    sim = kmssim.Simulator(seed=8, region="eu-west-2", start=datetime(2026, 6, 1, tzinfo=UTC))
+    sim.client("kms").create_key()
+    usage = sim.usage()
+    usage["keys"] = [{**k, "region": "us-gov-west-1"} for k in usage["keys"]]  # GovCloud: not simulated
+    with pytest.raises(kmssim.EstimateInputError, match="us-gov-west-1"):
+        kmssim.bill_from_usage(usage, "2026-06")  # never invented

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import json
 import os
+from decimal import Decimal
 from pathlib import Path
 
 import botocore
@@ -79,18 +80,38 @@ def test_every_row_carries_unit_currency_source_and_as_of() -> None:
         assert row["source_url"].startswith("https://")
 
 
-def test_request_prices_are_known_only_where_a_source_gives_them() -> None:
+def test_request_prices_are_listed_where_a_source_gives_them() -> None:
     table = load_pricing()
-    assert table.priced_regions() == ["ap-southeast-2", "us-east-1", "us-east-2"]
-    assert table.priced_regions("requests_symmetric") == [
-        "ap-southeast-2",
-        "eu-central-1",
-        "eu-west-1",
-        "us-east-1",
-        "us-east-2",
-        "us-west-2",
-    ]
-    assert (table.row("ap-northeast-1", "requests_symmetric") or pytest.fail()).status == "unknown"
+    listed = {
+        region
+        for region in table.regions()
+        if (row := table.row(region, "requests_symmetric")) is not None
+        and row.status in ("listed", "derived")
+    }
+    assert listed == {"ap-southeast-2", "eu-central-1", "eu-west-1", "us-east-1", "us-east-2", "us-west-2"}
+    assert (table.row("ap-southeast-2", "requests_gdkp_rsa") or pytest.fail()).status == "listed"
+
+
+def test_one_rule_prices_every_commercial_region() -> None:
+    """Issue 11. data/README.md, "One rule for every Region": a price the pricing page gives applies in every
+    commercial Region unless a source gives that Region another. The key charge's statement names no Region
+    (``listed``); the request list was read for six Regions, all identical (reference 1.4 and 3), so the other
+    commercial Regions carry it as ``uniform``, with the pricing page as source. GovCloud and China stay unknown."""
+    table = load_pricing()
+    commercial = _endpoints()["aws"]
+    assert len(commercial) == 34
+    assert table.priced_regions() == sorted(commercial)
+    for region in commercial:
+        for item in ITEMS:
+            row = table.row(region, item) or pytest.fail()
+            base = table.row("us-east-1", item) or pytest.fail()
+            assert row.price == base.price and row.status in ("listed", "derived", "uniform"), (region, item)
+            if row.status == "uniform":
+                assert item.startswith("requests_")
+                assert row.source_url == "https://aws.amazon.com/kms/pricing/" and row.as_of == "2026-11-28"
+                assert "no source gives this Region another price" in row.note
+    singapore = table.row("ap-southeast-1", "requests_symmetric") or pytest.fail()
+    assert (singapore.price, singapore.status) == (Decimal("0.03"), "uniform")
 
 
 def test_listed_prices_match_the_pricing_page() -> None:

@@ -9,9 +9,11 @@ from decimal import Decimal
 from typing import Any
 
 import matplotlib
+import numpy as np
 import pytest
 
 from kmssim._pricing import Estimate, EstimateInputError, estimate, load_pricing, price_class
+from kmssim._pricing._estimate import MAX_COUNT
 
 matplotlib.use("Agg")
 
@@ -320,7 +322,12 @@ def test_price_class_refuses_impossible_or_unpriced_requests(
             {},
             "keys[0].managed_by 'me'; expected one of ['customer', 'aws', 'aws_owned']",
         ),
-        ([{"count": -1}], [], {}, "keys[0].count -1; expected a whole number >= 0"),
+        (
+            [{"count": -1}],
+            [],
+            {},
+            "keys[0].count -1; expected a whole number >= 0",
+        ),
         ([{"count": True}], [], {}, "keys[0].count True"),
         ([], [{"operation": "Decrypt", "count": -5}], {}, "requests[0].count -5"),
         ([], [{"operation": "Decrypt"}], {}, "requests[0].count None"),
@@ -340,6 +347,29 @@ def test_price_class_refuses_impossible_or_unpriced_requests(
         ([], [], {"rotation_rule": "never"}, "invalid rotation_rule 'never'"),
         ([], [], {"pricing": "prices.csv"}, "invalid pricing 'prices.csv'"),
         (["key"], [], {}, "invalid keys[0] 'key'"),
+        # issue 7, the audit of the cost side: numpy flags, huge, NaN, infinite, arrays (tests/test_pricing_inputs.py)
+        ([{"count": np.bool_(True)}], [], {}, "keys[0].count np.True_"),
+        (
+            [{"count": 10**30}],
+            [],
+            {},
+            f"keys[0].count {10**30}; expected a whole number from 0",
+        ),
+        ([{"count": 5.0}], [], {}, "keys[0].count 5.0"),
+        ([{"hours": float("nan")}], [], {}, "keys[0].hours nan; expected a finite number"),
+        ([{"hours": np.float64("inf")}], [], {}, "keys[0].hours np.float64(inf); expected a finite number"),
+        ([{"hours": Decimal("NaN")}], [], {}, "keys[0].hours Decimal('NaN')"),
+        ([{"hours": -0.5}], [], {}, "keys[0].hours -0.5; expected a number of hours from 0 to 720"),
+        ([{"hours": True}], [], {}, "keys[0].hours True; expected a number"),
+        ([{"hours": 1 + 0j}], [], {}, "keys[0].hours (1+0j); expected a number"),
+        ([{5: 1}], [], {}, "keys[0].5 1; expected only the fields"),
+        ([{"managed_by": np.array([1, 2])}], [], {}, "keys[0].managed_by array([1, 2])"),
+        ([{"managed_by": ["customer"]}], [], {}, "keys[0].managed_by ['customer']"),
+        ([], [], {"hours": np.array([730])}, "invalid hours array([730])"),
+        ([], [], {"hours": True}, "invalid hours True"),
+        ([], [], {"rotation_rule": ["each_rotation"]}, "invalid rotation_rule ['each_rotation']"),
+        ([], [], {"free_tier": np.bool_(True)}, "invalid free_tier np.True_"),
+        ([], [{"operation": "Decrypt", "count": MAX_COUNT + 1}], {}, "requests[0].count 1000000000000001"),
     ],
 )
 def test_bad_input_names_the_field_and_accepted_values(
@@ -364,20 +394,32 @@ def test_regions_without_prices_are_refused(region: str) -> None:
     )
 
 
-def test_request_prices_unknown_in_a_region_are_refused_unless_assumed() -> None:
-    requests = [{"operation": "Decrypt", "count": 1_000_000, "region": "ap-northeast-1"}]
-    assert total([{"region": "ap-northeast-1"}]) == Decimal("1.00")  # key price: Region-independent statement
-    with pytest.raises(
-        EstimateInputError, match="Requests \\(symmetric and HMAC\\) \\(requests_symmetric: status 'unknown'"
-    ):
-        estimate([], requests, month=JUNE)
+def test_request_prices_in_every_commercial_region_with_their_source() -> None:
+    """Issue 11: Singapore gets a figure with its source, not a refusal (rule in data/README.md)."""
+    requests = [{"operation": "Decrypt", "count": 1_000_000, "region": "ap-southeast-1"}]
+    assert total([{"region": "ap-southeast-1"}]) == Decimal("1.00")  # key price: Region-independent statement
+    est = estimate([], requests, month=JUNE)
+    assert est.total == Decimal("2.94")  # 980,000 charged requests x $0.03 / 10,000
+    note = next(n for n in est.notes if n.startswith("requests_symmetric in ap-southeast-1 is uniform"))
+    assert "https://aws.amazon.com/kms/pricing/" in note and "2026-11-28" in note
+    us = estimate([], [{**requests[0], "region": "us-east-1"}], month=JUNE)
+    assert us.total == est.total and not any("uniform" in n for n in us.notes)  # listed there
+
+
+def test_assume_same_as_still_fills_only_unknown_prices() -> None:
     assumed = load_pricing().assume_same_as("us-east-1")
-    est = estimate([], requests, month=JUNE, pricing=assumed)
-    assert est.total == Decimal("2.94")
-    assert any("requests_symmetric in ap-northeast-1 is assumed" in n for n in est.notes)
+    assert (assumed.row("ap-northeast-1", "requests_symmetric") or pytest.fail()).status == "uniform"
     assert (assumed.row("cn-north-1", "key_month") or pytest.fail()).status == "unknown"  # other partition
-    only_tokyo = load_pricing().assume_same_as("us-east-1", ["ap-northeast-1"])
-    assert (only_tokyo.row("ap-south-1", "requests_symmetric") or pytest.fail()).status == "unknown"
+    govcloud = load_pricing().assume_same_as("us-east-1", ["us-gov-west-1"])
+    est = estimate(
+        [],
+        [{"operation": "Decrypt", "count": 1_000_000, "region": "us-gov-west-1"}],
+        month=JUNE,
+        pricing=govcloud,
+    )
+    assert est.total == Decimal("2.94")
+    assert any("requests_symmetric in us-gov-west-1 is assumed" in n for n in est.notes)
+    assert (govcloud.row("us-gov-east-1", "requests_symmetric") or pytest.fail()).status == "unknown"
 
 
 # ------------------------------------------------------------------------------------ presentation

@@ -94,7 +94,7 @@ def test_sweep_exact_for_huge_counts() -> None:
         ({"keys": ["one"]}, {}, "a column of whole numbers"),
         ({"key_hours": [721]}, {}, "invalid key_hours 721; expected whole numbers from 0 to 720"),
         ({"region": ["us-east-7"], "keys": [1]}, {}, "invalid region 'us-east-7'"),
-        ({"region": ["ap-northeast-1"], "requests_symmetric": [1]}, {}, "status 'unknown'"),
+        ({"region": ["cn-north-1"], "requests_symmetric": [1]}, {}, "status 'unknown'"),
         ({"keys": [1]}, {"hours": 744}, "invalid hours 744"),
         ({"keys": [1]}, {"month": "2026/06"}, "invalid month"),
         ({"region": [None], "keys": [1]}, {}, "a Region in every row"),

@@ -16,8 +16,9 @@ __all__ = ["RowProblem", "check_date", "check_month", "check_url", "field", "par
 
 T = TypeVar("T")
 
-_DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
-_MONTH = re.compile(r"^\d{4}-\d{2}$")
+# ASCII digits only and the whole field (fullmatch): no trailing newline, no other script's digits.
+_DATE = re.compile(r"[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?")
+_MONTH = re.compile(r"[0-9]{4}-[0-9]{2}")
 
 
 class RowProblem(Exception):
@@ -88,7 +89,7 @@ def parse_decimal(raw: str) -> Decimal:
 
 def check_date(raw: str) -> str:
     """An ISO date, possibly partial (YYYY, YYYY-MM or YYYY-MM-DD)."""
-    if not _DATE.match(raw):
+    if not _DATE.fullmatch(raw):
         raise RowProblem(f"{raw!r} is not an ISO date (YYYY, YYYY-MM or YYYY-MM-DD)")
     parts = [int(p) for p in raw.split("-")] + [1, 1]
     try:
@@ -100,7 +101,7 @@ def check_date(raw: str) -> str:
 
 def check_month(raw: str) -> str:
     """A calendar month written YYYY-MM."""
-    if not _MONTH.match(raw) or not 1 <= int(raw[5:]) <= 12:
+    if not _MONTH.fullmatch(raw) or not 1 <= int(raw[5:]) <= 12:
         raise RowProblem(f"{raw!r} is not a month written YYYY-MM")
     return raw
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import html
+import numbers
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -40,7 +41,7 @@ from ._tables import ROTATION_RULES, PricingTable, load_pricing
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
-__all__ = ["MANAGED_BY", "Estimate", "bill_from_usage", "estimate"]
+__all__ = ["LAST_MONTH", "MANAGED_BY", "MAX_COUNT", "Estimate", "bill_from_usage", "estimate"]
 
 HoursConvention = Literal["calendar", 730]
 MANAGED_BY = ("customer", "aws", "aws_owned")
@@ -50,7 +51,16 @@ _USAGE_KEY_FIELDS = frozenset(
     {"arn", "region", "key_spec", "managed_by", "created", "deletion_scheduled", "deleted", "rotations"}
 )
 _USAGE_REQUEST_FIELDS = frozenset({"month", "region", "operation", "key_spec", "key_pair_spec", "count"})
-_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+#: A month is exactly four ASCII digits, a dash and two ASCII digits (``re.fullmatch``: no trailing newline,
+#: no other script's digits).
+_MONTH = re.compile(r"([0-9]{4})-([0-9]{2})")
+#: The last month kmssim can bill: a month's window ends at the next month's first instant, and Python's
+#: datetimes end in year 9999, so 9999-12 has no end. (AWS is silent; this is a limit of the calendar type.)
+LAST_MONTH = (9999, 11)
+#: The largest count (keys, rotations, requests) the estimator takes: 10**15 requests in a month is about
+#: 373 million a second, far above every documented KMS request quota (100,000/s at most,
+#: data/kms_request_quotas.csv); the bound keeps money exact in Decimal and the sweep in int64.
+MAX_COUNT = 10**15
 _HOUR = dt.timedelta(hours=1)
 LINE_COLUMNS = ["item", "region", "price_class", "quantity", "unit", "unit price", "USD", "note"]
 
@@ -73,11 +83,18 @@ def round_cents(value: Fraction) -> Decimal:
 
 
 def parse_month(month: object) -> tuple[int, int]:
-    """``"YYYY-MM"`` to ``(year, month)``; EstimateInputError otherwise."""
-    match = _MONTH.match(month) if isinstance(month, str) else None
-    if match is None or not 1 <= int(match.group(2)) <= 12:
+    """``"YYYY-MM"`` (ASCII digits, nothing before or after) to ``(year, month)``; EstimateInputError
+    otherwise, also for a month after :data:`LAST_MONTH`."""
+    match = _MONTH.fullmatch(month) if isinstance(month, str) else None
+    if match is None or not 1 <= int(match.group(2)) <= 12 or int(match.group(1)) < 1:
         raise EstimateInputError("month", month, "a month written 'YYYY-MM', for example '2026-06'")
-    return int(match.group(1)), int(match.group(2))
+    parsed = int(match.group(1)), int(match.group(2))
+    if parsed > LAST_MONTH:
+        last = f"{LAST_MONTH[0]:04d}-{LAST_MONTH[1]:02d}"
+        raise EstimateInputError(
+            "month", month, f"a month up to {last} (the last month whose end a calendar date can hold)"
+        )
+    return parsed
 
 
 def month_window(month: str) -> tuple[dt.datetime, dt.datetime]:
@@ -91,17 +108,19 @@ def month_window(month: str) -> tuple[dt.datetime, dt.datetime]:
 def month_hours(month: str, hours: object) -> int:
     """Hours of a billing month: the calendar month's (672-744) or 730, the AWS Pricing Calculator's month."""
     year, mon = parse_month(month)
-    if hours == "calendar":
+    if isinstance(hours, str) and hours == "calendar":
         return calendar.monthrange(year, mon)[1] * 24
-    if hours == 730 and not isinstance(hours, bool):
+    if isinstance(hours, numbers.Integral) and not _is_bool(hours) and int(hours) == 730:
         return 730
     raise EstimateInputError("hours", hours, "'calendar' (hours of the calendar month) or 730")
 
 
-def _check_fields(item: object, allowed: frozenset[str], where: str) -> Mapping[str, Any]:
+def check_fields(item: object, allowed: frozenset[str], where: str) -> Mapping[str, Any]:
+    """``item`` if it is a mapping whose keys are all in ``allowed``; EstimateInputError naming the first
+    other key otherwise."""
     if not isinstance(item, Mapping):
         raise EstimateInputError(where, item, f"a dict with keys from {sorted(allowed)}")
-    unknown = sorted(str(k) for k in item if k not in allowed)
+    unknown = sorted((k for k in item if not isinstance(k, str) or k not in allowed), key=repr)
     if unknown:
         raise EstimateInputError(
             f"{where}.{unknown[0]}", item[unknown[0]], f"only the fields {sorted(allowed)}"
@@ -109,26 +128,41 @@ def _check_fields(item: object, allowed: frozenset[str], where: str) -> Mapping[
     return item
 
 
-def _count(value: object, name: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+def _is_bool(value: object) -> bool:
+    """True for ``bool`` and numpy's ``bool_`` (which is not a ``bool``): a flag is never a number here."""
+    return isinstance(value, bool) or type(value).__name__ == "bool_"
+
+
+def check_count(value: object, name: str, upper: int = MAX_COUNT) -> int:
+    """A whole number from 0 to ``upper``: ``int``, or any integral number type such as ``numpy.int64``
+    (``numbers.Integral``); never a bool, a float or a string."""
+    if _is_bool(value) or not isinstance(value, numbers.Integral) or int(value) < 0:
         raise EstimateInputError(name, value, "a whole number >= 0")
-    return value
+    if int(value) > upper:
+        raise EstimateInputError(name, value, f"a whole number from 0 to {upper:,}")
+    return int(value)
 
 
-def _exact(value: object, name: str) -> Fraction:
-    if isinstance(value, bool) or not isinstance(value, int | float | Decimal | Fraction):
+def check_number(value: object, name: str) -> Fraction:
+    """A finite real number, converted exactly: ints and fractions as they are, floats (``numpy.float64``,
+    ``numpy.float32`` too) through their shortest decimal repr, Decimals digit for digit."""
+    if _is_bool(value) or not isinstance(value, numbers.Real | Decimal):
         raise EstimateInputError(name, value, "a number")
-    if isinstance(value, float):
-        value = Decimal(repr(value))
-    if isinstance(value, Decimal) and not value.is_finite():
+    if isinstance(value, numbers.Rational):
+        return Fraction(int(value.numerator), int(value.denominator))
+    dec = value if isinstance(value, Decimal) else Decimal(repr(float(value)))
+    if not dec.is_finite():
         raise EstimateInputError(name, value, "a finite number")
-    return Fraction(value)
+    return Fraction(dec)
 
 
 def _aware(value: object, name: str) -> dt.datetime:
     if not isinstance(value, dt.datetime) or value.tzinfo is None or value.utcoffset() is None:
         raise EstimateInputError(name, value, "a timezone-aware datetime")
-    return value.astimezone(dt.UTC)
+    try:
+        return value.astimezone(dt.UTC)
+    except OverflowError:
+        raise EstimateInputError(name, value, "a datetime that exists in UTC (years 1 to 9999)") from None
 
 
 def _is_list(value: object) -> bool:
@@ -260,6 +294,11 @@ class _Bill:
         assert row.price is not None  # price() raises for unknown prices
         if row.status in ("derived", "assumed"):
             self.caveats.add(f"{item} in {region} is {row.status}: {row.note}")
+        elif row.status == "uniform":
+            self.caveats.add(
+                f"{item} in {region} is uniform: the pricing page's rate, the same in every commercial Region "
+                f"whose prices were read; no source gives {region} another ({row.source_url}, {row.as_of})"
+            )
         return Fraction(row.price) / PRICE_ITEMS[item].per
 
     def add(
@@ -440,13 +479,13 @@ def _new_bill(
     total_hours = month_hours(month, hours)
     if rotation_rule is None:
         rule = table.history.rotation_rule(month)
-    elif rotation_rule in ROTATION_RULES:
+    elif isinstance(rotation_rule, str) and rotation_rule in ROTATION_RULES:
         rule = str(rotation_rule)
     else:
         raise EstimateInputError(
             "rotation_rule", rotation_rule, f"None (the rule of the month) or one of {list(ROTATION_RULES)}"
         )
-    label: str | int = "calendar" if hours == "calendar" else 730
+    label: str | int = "calendar" if isinstance(hours, str) else 730
     return _Bill(table, month, label, total_hours, free_tier, rule)
 
 
@@ -484,19 +523,19 @@ def estimate(
     regions = bill.pricing.known_regions
     for i, key in enumerate(keys):
         where = f"keys[{i}]"
-        key = _check_fields(key, _KEY_FIELDS, where)
-        count = _count(key.get("count", 1), f"{where}.count")
+        key = check_fields(key, _KEY_FIELDS, where)
+        count = check_count(key.get("count", 1), f"{where}.count")
         if _check_key_spec(key.get("key_spec", "SYMMETRIC_DEFAULT"), f"{where}.key_spec") is None:
             raise EstimateInputError(f"{where}.key_spec", None, "a key spec such as SYMMETRIC_DEFAULT")
         region = regions.check(key.get("region", "us-east-1"), f"{where}.region")
         managed_by = key.get("managed_by", "customer")
-        if managed_by not in MANAGED_BY:
+        if not isinstance(managed_by, str) or managed_by not in MANAGED_BY:
             raise EstimateInputError(f"{where}.managed_by", managed_by, f"one of {list(MANAGED_BY)}")
-        rotations = _count(key.get("rotations", 0), f"{where}.rotations")
+        rotations = check_count(key.get("rotations", 0), f"{where}.rotations")
         if rotations and key.get("key_spec", "SYMMETRIC_DEFAULT") != "SYMMETRIC_DEFAULT":
             # Only symmetric encryption keys rotate (https://docs.aws.amazon.com/kms/latest/developerguide/rotate-keys.html).
             raise EstimateInputError(f"{where}.rotations", rotations, "0: only SYMMETRIC_DEFAULT keys rotate")
-        hours_billable = _exact(key.get("hours", bill.month_hours), f"{where}.hours")
+        hours_billable = check_number(key.get("hours", bill.month_hours), f"{where}.hours")
         if not 0 <= hours_billable <= bill.month_hours:
             raise EstimateInputError(
                 f"{where}.hours", key.get("hours"), f"a number of hours from 0 to {bill.month_hours}"
@@ -506,18 +545,18 @@ def estimate(
         bill.add_key(region, str(managed_by), fraction, fraction * charged)
     for i, req in enumerate(requests):
         where = f"requests[{i}]"
-        req = _check_fields(req, _REQUEST_FIELDS, where)
+        req = check_fields(req, _REQUEST_FIELDS, where)
         if "operation" not in req:
             raise EstimateInputError(f"{where}.operation", None, "a KMS operation name such as 'Decrypt'")
         op = _check_operation(req["operation"], f"{where}.operation")
         if "count" not in req:
             raise EstimateInputError(f"{where}.count", None, "a whole number >= 0")
-        count = _count(req["count"], f"{where}.count")
+        count = check_count(req["count"], f"{where}.count")
         spec = _check_key_spec(req.get("key_spec", default_key_spec(op)), f"{where}.key_spec")
         pair = _check_key_pair_spec(req.get("key_pair_spec"), f"{where}.key_pair_spec")
         region = regions.check(req.get("region", "us-east-1"), f"{where}.region")
         managed_by = req.get("managed_by", "customer")
-        if managed_by not in MANAGED_BY:
+        if not isinstance(managed_by, str) or managed_by not in MANAGED_BY:
             raise EstimateInputError(f"{where}.managed_by", managed_by, f"one of {list(MANAGED_BY)}")
         bill.add_requests(region, op, spec, pair, count, str(managed_by))
     return bill.finish()
@@ -555,7 +594,7 @@ def bill_from_usage(
     detail: list[dict[str, object]] = []
     for i, key in enumerate(keys):
         where = f"usage.keys[{i}]"
-        key = _check_fields(key, _USAGE_KEY_FIELDS, where)
+        key = check_fields(key, _USAGE_KEY_FIELDS, where)
         missing = sorted(_USAGE_KEY_FIELDS - set(key))
         if missing:
             raise EstimateInputError(
@@ -566,7 +605,7 @@ def bill_from_usage(
         if spec is None:
             raise EstimateInputError(f"{where}.key_spec", None, "the key's spec, such as SYMMETRIC_DEFAULT")
         managed_by = key["managed_by"]
-        if managed_by not in ("customer", "aws"):
+        if not isinstance(managed_by, str) or managed_by not in ("customer", "aws"):
             raise EstimateInputError(f"{where}.managed_by", managed_by, "'customer' or 'aws'")
         created = _aware(key["created"], f"{where}.created")
         stop = end
@@ -610,7 +649,7 @@ def bill_from_usage(
         )
     for i, req in enumerate(requests):
         where = f"usage.requests[{i}]"
-        req = _check_fields(req, _USAGE_REQUEST_FIELDS, where)
+        req = check_fields(req, _USAGE_REQUEST_FIELDS, where)
         missing = sorted({"month", "region", "operation", "count"} - set(req))
         if missing:
             raise EstimateInputError(
@@ -623,7 +662,7 @@ def bill_from_usage(
         spec = _check_key_spec(req.get("key_spec"), f"{where}.key_spec")
         pair = _check_key_pair_spec(req.get("key_pair_spec"), f"{where}.key_pair_spec")
         region = regions.check(req["region"], f"{where}.region")
-        count = _count(req["count"], f"{where}.count")
+        count = check_count(req["count"], f"{where}.count")
         bill.add_requests(region, op, spec, pair, count, "customer")
     columns = [
         "arn",

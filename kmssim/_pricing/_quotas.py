@@ -26,6 +26,7 @@ from ._catalog import (
     key_family,
 )
 from ._errors import EstimateInputError
+from ._estimate import MAX_COUNT, check_fields, check_number
 from ._tables import CUSTOM_KEY_STORE_TYPES, QuotaRow, QuotaTable, load_quotas
 
 __all__ = ["QuotaCharge", "QuotaReport", "quota_charges", "quota_check", "quota_limits_for"]
@@ -96,7 +97,9 @@ def _rows_for(
 
 
 def _check_store(store_type: object) -> str | None:
-    if store_type is not None and store_type not in CUSTOM_KEY_STORE_TYPES:
+    if store_type is not None and (
+        not isinstance(store_type, str) or store_type not in CUSTOM_KEY_STORE_TYPES
+    ):
         raise EstimateInputError(
             "custom_key_store_type", store_type, f"None or one of {list(CUSTOM_KEY_STORE_TYPES)}"
         )
@@ -153,7 +156,7 @@ def quota_charges(
     page (see module docstring).
     """
     table = _table(quotas)
-    if managed_by not in ("customer", "aws", "aws_owned"):
+    if not isinstance(managed_by, str) or managed_by not in ("customer", "aws", "aws_owned"):
         raise EstimateInputError("managed_by", managed_by, "'customer', 'aws' or 'aws_owned'")
     store = _check_store(custom_key_store_type)
     limits = quota_limits_for(operation, key_spec, key_pair_spec, region, table, custom_key_store_type=store)
@@ -216,6 +219,19 @@ class QuotaReport:
         )
 
 
+def _rate(value: object, name: str) -> Decimal:
+    """A planned rate: a finite number of requests per second from 0 to MAX_COUNT, converted exactly
+    (``numpy.float64`` included, through its shortest decimal repr)."""
+    accepted = f"a number of requests per second from 0 to {MAX_COUNT:,}"
+    try:
+        exact = check_number(value, name)
+    except EstimateInputError:
+        raise EstimateInputError(name, value, accepted) from None
+    if not 0 <= exact <= MAX_COUNT:
+        raise EstimateInputError(name, value, accepted)
+    return Decimal(exact.numerator) / Decimal(exact.denominator)
+
+
 def quota_check(rates: Iterable[Mapping[str, Any]], quotas: QuotaTable | None = None) -> QuotaReport:
     """Compare planned request rates per second with the quota table.
 
@@ -233,29 +249,23 @@ def quota_check(rates: Iterable[Mapping[str, Any]], quotas: QuotaTable | None = 
     excluded: list[str] = []
     for i, rate in enumerate(rates):
         where = f"rates[{i}]"
-        if not isinstance(rate, Mapping):
-            raise EstimateInputError(where, rate, f"a dict with keys from {sorted(_RATE_FIELDS)}")
-        unknown = sorted(str(k) for k in rate if k not in _RATE_FIELDS)
-        if unknown:
-            raise EstimateInputError(
-                f"{where}.{unknown[0]}", rate[unknown[0]], f"only the fields {sorted(_RATE_FIELDS)}"
-            )
+        rate = check_fields(rate, _RATE_FIELDS, where)
         if "operation" not in rate:
             raise EstimateInputError(f"{where}.operation", None, "a KMS operation name")
         op = _check_operation(rate["operation"], f"{where}.operation")
-        per_second = rate.get("per_second")
-        if (
-            isinstance(per_second, bool)
-            or not isinstance(per_second, int | float)
-            or not 0 <= per_second < float("inf")
-        ):
-            raise EstimateInputError(
-                f"{where}.per_second", per_second, "a number of requests per second >= 0"
-            )
+        per_second = _rate(rate.get("per_second"), f"{where}.per_second")
         spec = rate.get("key_spec", default_key_spec(op))
         check_combination(op, _check_key_spec(spec, f"{where}.key_spec"))
-        label = str(
-            rate.get("label")
+        label = rate.get("label")
+        if label is not None and not isinstance(label, str):
+            raise EstimateInputError(f"{where}.label", label, "None or a string")
+        store_id = rate.get("custom_key_store_id", "custom-key-store")
+        if not isinstance(store_id, str):
+            raise EstimateInputError(
+                f"{where}.custom_key_store_id", store_id, "a string naming the key store"
+            )
+        label = (
+            label
             or f"{op} ({spec or rate.get('key_pair_spec') or 'no key'}) in {rate.get('region', 'us-east-1')}"
         )
         charges = quota_charges(
@@ -267,7 +277,7 @@ def quota_check(rates: Iterable[Mapping[str, Any]], quotas: QuotaTable | None = 
             replica_region=rate.get("replica_region"),
             primary_region=rate.get("primary_region"),
             custom_key_store_type=rate.get("custom_key_store_type"),
-            custom_key_store_id=str(rate.get("custom_key_store_id", "custom-key-store")),
+            custom_key_store_id=store_id,
             managed_by=rate.get("managed_by", "customer"),
         )
         if rate.get("managed_by") == "aws_owned":
@@ -281,7 +291,7 @@ def quota_check(rates: Iterable[Mapping[str, Any]], quotas: QuotaTable | None = 
                 (charge.region, charge.quota, charge.pool),
                 {"limit": charge.limit, "planned": Decimal(0), "operations": set()},
             )
-            entry["planned"] += Decimal(repr(per_second)) * charge.units
+            entry["planned"] += per_second * charge.units
             entry["operations"].add(op if charge.units == 1 else f"{op} (x{charge.units})")
     records = []
     for (region, quota, pool), entry in pooled.items():

@@ -16,14 +16,13 @@ import pandas as pd
 
 from ._catalog import PRICE_ITEMS, REQUEST_CLASSES
 from ._errors import EstimateInputError
-from ._estimate import HoursConvention, _new_bill
+from ._estimate import MAX_COUNT, HoursConvention, _new_bill
 from ._tables import PricingTable
 
 __all__ = ["SWEEP_COLUMNS", "sweep"]
 
 #: Input columns of :func:`sweep`; every one is optional.
 SWEEP_COLUMNS: tuple[str, ...] = ("region", "keys", "key_hours", "rotations", *REQUEST_CLASSES)
-_MAX_COUNT = 10**15
 _INT64_SAFE = 2**62
 
 IntArray = npt.NDArray[Any]
@@ -36,13 +35,12 @@ def _column(frame: pd.DataFrame, name: str, default: int, upper: int) -> IntArra
     if values.dtype.kind == "f":
         if not np.isfinite(values).all() or (values != np.floor(values)).any():
             raise EstimateInputError(name, "non-integer value", "whole numbers")
-        values = values.astype(np.int64)
     elif values.dtype.kind not in "iu":
         raise EstimateInputError(name, str(values.dtype), "a column of whole numbers")
-    values = values.astype(np.int64, copy=False)
-    if len(values) and (values.min() < 0 or values.max() > upper):
+    if len(values) and (values.min() < 0 or values.max() > upper):  # checked before any cast can wrap
         bad = values[(values < 0) | (values > upper)][0]
-        raise EstimateInputError(name, int(bad), f"whole numbers from 0 to {upper:,}")
+        raise EstimateInputError(name, bad.item(), f"whole numbers from 0 to {upper:,}")
+    values = values.astype(np.int64)
     return values
 
 
@@ -77,7 +75,21 @@ def sweep(
     """
     bill = _new_bill(month, free_tier, hours, pricing, rotation_rule)
     table = bill.pricing
-    frame = usage if isinstance(usage, pd.DataFrame) else pd.DataFrame(usage)
+    if isinstance(usage, pd.DataFrame):
+        frame = usage
+    elif isinstance(usage, Mapping):
+        try:
+            frame = pd.DataFrame(dict(usage))
+        except (ValueError, TypeError):
+            raise EstimateInputError(
+                "usage", type(usage).__name__, "a dict of equal-length columns (lists of values)"
+            ) from None
+    else:
+        raise EstimateInputError(
+            "usage", usage, f"a DataFrame or a dict of columns, from {list(SWEEP_COLUMNS)}"
+        )
+    if frame.columns.duplicated().any():
+        raise EstimateInputError("usage", list(frame.columns), "each column once")
     unknown = [str(c) for c in frame.columns if c not in SWEEP_COLUMNS]
     if unknown:
         raise EstimateInputError(
@@ -85,14 +97,19 @@ def sweep(
         )
     n = len(frame)
     mh = bill.month_hours
-    keys = _column(frame, "keys", 0, _MAX_COUNT)
+    keys = _column(frame, "keys", 0, MAX_COUNT)
     key_hours = np.minimum(_column(frame, "key_hours", mh, mh), mh)
-    rotations = _column(frame, "rotations", 0, _MAX_COUNT)
+    rotations = _column(frame, "rotations", 0, MAX_COUNT)
     charged = np.minimum(rotations, 2) if bill.rotation_rule == "first_two_rotations" else rotations
-    counts = {c: _column(frame, c, 0, _MAX_COUNT) for c in REQUEST_CLASSES}
+    counts = {c: _column(frame, c, 0, MAX_COUNT) for c in REQUEST_CLASSES}
 
     if "region" in frame.columns:
-        codes, uniques = pd.factorize(frame["region"], sort=True)
+        try:
+            codes, uniques = pd.factorize(frame["region"], sort=True)
+        except TypeError:  # unhashable or unorderable values: not Region codes
+            raise EstimateInputError(
+                "region", "a column of mixed or unhashable values", "Region codes"
+            ) from None
         if (codes < 0).any():
             raise EstimateInputError("region", None, "a Region in every row")
         regions = [table.known_regions.check(r) for r in uniques]

@@ -37,7 +37,9 @@ __all__ = [
     "load_regions",
 ]
 
-PRICE_STATUSES = ("listed", "derived", "assumed", "unknown")
+#: ``uniform``: a commercial Region's price that no source states for that Region, carried from the rate every
+#: commercial Region whose prices were read shares (the rule is in data/README.md, "One rule for every Region").
+PRICE_STATUSES = ("listed", "derived", "uniform", "assumed", "unknown")
 QUOTA_KINDS = ("shared_crypto", "data_key_pair", "custom_key_store", "operation")
 QUOTA_KEY_TYPES = frozenset({"symmetric", "hmac", "rsa", "ecc", "sm2", "ml_dsa", "ml_kem", "none"})
 CUSTOM_KEY_STORE_TYPES = ("AWS_CLOUDHSM", "EXTERNAL_KEY_STORE")
@@ -254,7 +256,7 @@ class PricingTable:
     """Per-Region KMS prices (``data/kms_pricing.csv`` or a user's own table of the same format).
 
     ``status`` of a row: ``listed`` (a source states it), ``derived`` (computed from a Region-specific
-    total), ``assumed`` (a user-chosen assumption, see :meth:`assume_same_as`), ``unknown`` (no price).
+    total), ``uniform`` (the rate every commercial Region whose prices were read shares), ``assumed`` (a user-chosen assumption, see :meth:`assume_same_as`), ``unknown`` (no price).
     """
 
     def __init__(
@@ -327,6 +329,8 @@ class PricingTable:
                 if self.known_regions[r].partition == source.partition
                 and self.known_regions[r].currency == source.currency
             ]
+        elif isinstance(regions, str | bytes) or not isinstance(regions, Iterable):
+            raise EstimateInputError("regions", regions, "None or a list of Region codes")
         else:
             targets = [self.known_regions.check(r, "regions") for r in regions]
         rows = dict(self._rows)

@@ -27,7 +27,7 @@ from ._tables import PricingTable, QuotaTable
 
 __all__ = ["Scenario", "load", "load_all", "names"]
 
-_SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+_SLUG = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
 _SCENARIO_FIELDS = {
     "name": str,
     "title": str,
@@ -180,7 +180,7 @@ def load_all(path: str | Path | None = None) -> dict[str, Scenario]:
         obj = _check_fields(file, where, raw, _SCENARIO_FIELDS)
         name = obj["name"]
         where = f"scenario #{i + 1} ({name!r})"
-        if not _SLUG.match(name):
+        if not isinstance(name, str) or not _SLUG.fullmatch(name):
             raise DataFileError(file, where, "field 'name' must be lower-case words joined by '-'")
         if name in out:
             raise DataFileError(file, where, f"duplicate scenario name {name!r}")

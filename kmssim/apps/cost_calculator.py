@@ -9,34 +9,57 @@ Prices and rules: :func:`kmssim.estimate` (https://aws.amazon.com/kms/pricing/).
 
 from __future__ import annotations
 
+import calendar
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import ipywidgets as widgets
 
+from .._operations import KEYS_PER_REGION
 from .._pricing import (
     KEY_SPECS,
     Estimate,
     EstimateInputError,
     PricingTable,
+    QuotaTable,
     estimate,
     load_pricing,
+    load_quotas,
     price_class,
+    quota_limits_for,
     scenarios,
 )
 from .._pricing._catalog import PRICE_ITEMS, key_family
+from .._pricing._estimate import MAX_COUNT, parse_month
 from ._base import App, error_html, esc, format_usd, html_table
 
 __all__ = [
+    "MAX_KEYS",
+    "MAX_ROTATIONS",
     "CostCalculatorApp",
     "CostInputs",
     "CostResult",
     "compute_cost",
     "inputs_from_scenario",
+    "max_requests",
+    "parse_count",
     "request_operation",
 ]
+
+#: The form prices one fleet in one Region: at most the default quota of customer managed KMS keys per Region,
+#: 100,000 (https://docs.aws.amazon.com/kms/latest/developerguide/resource-limits.html), from the simulator's
+#: own limit. A raised quota can be priced with :func:`kmssim.estimate`, which takes up to 10**15.
+MAX_KEYS = KEYS_PER_REGION
+#: Rotations so far per key. AWS sets no cap on automatic rotations (one every 90 to 2,560 days) and allows a
+#: few on-demand ones; only the first two are charged from May 2024. 100 is a sensible maximum: at the shortest
+#: period it takes over 24 years, longer than KMS has existed (2014). A choice where AWS is silent.
+MAX_ROTATIONS = 100
+#: A number as people type it: digits with optional thousands commas, an optional fraction and an optional
+#: exponent (``1e9``); the value must then be whole. ASCII only, the whole field.
+_NUMBER = re.compile(r"([0-9]+|[0-9]{1,3}(?:,[0-9]{3})+)(\.[0-9]*)?(?:[eE]\+?([0-9]{1,3}))?")
 
 #: The operation the form's requests stand for, by key family: what a workload mostly calls on such a key.
 #: The price class follows from operation and key spec (:func:`kmssim._pricing.price_class`).
@@ -131,6 +154,53 @@ def _quantity(value: object) -> str:
     return f"{dec.quantize(Decimal('0.0001')).normalize():f}"
 
 
+def parse_count(text: object, label: str, maximum: int, why: str = "") -> int:
+    """The whole number a form field holds, from 0 to ``maximum``; ValueError with a sentence for the form
+    otherwise. ``1e9`` and ``1,000,000`` are read as people mean them; ``12.7`` and ``-5`` are refused."""
+    raw = str(text).strip().replace("_", "")
+    if not raw:
+        raise ValueError(f"{label}: enter a whole number from 0 to {maximum:,}.")
+    if raw.startswith("-") and _NUMBER.fullmatch(raw[1:]):
+        raise ValueError(f"{label} must be 0 or more, not {raw}.")
+    match = _NUMBER.fullmatch(raw)
+    if match is None:
+        raise ValueError(f"{label}: {raw!r} is not a number; enter a whole number such as 1000 or 1e6.")
+    try:
+        value = Decimal(raw.replace(",", ""))
+    except InvalidOperation:  # pragma: no cover - the pattern admits only Decimal syntax
+        raise ValueError(f"{label}: {raw!r} is not a number.") from None
+    if value != value.to_integral_value():
+        raise ValueError(f"{label} must be a whole number, not {raw}.")
+    if value > maximum:
+        reason = f" ({why})" if why else ""
+        raise ValueError(f"{label} can be at most {maximum:,}{reason}, not {raw}.")
+    return int(value)
+
+
+def max_requests(inputs: CostInputs, quotas: QuotaTable | None = None) -> int:
+    """The most requests a month the form takes: what the Region's default request quota for these requests
+    allows over every second of the month (data/kms_request_quotas.csv), or MAX_COUNT when no quota applies."""
+    table = load_quotas() if quotas is None else quotas
+    try:
+        year, month = parse_month(inputs.month)
+        limits = quota_limits_for(
+            request_operation(inputs.key_spec), inputs.key_spec, None, inputs.region, table
+        )
+    except (EstimateInputError, KeyError):
+        return MAX_COUNT
+    if not limits:
+        return MAX_COUNT
+    seconds = calendar.monthrange(year, month)[1] * 86_400
+    return min(MAX_COUNT, int(Decimal(repr(min(limit for _, limit in limits))) * seconds))
+
+
+def _bound_reason(inputs: CostInputs) -> str:
+    return (
+        f"the default request quota of {inputs.region} for these requests, every second of {inputs.month}; "
+        "price a raised quota with kmssim.estimate"
+    )
+
+
 def request_operation(key_spec: str) -> str:
     """The KMS operation the form's requests are priced as, for a key of ``key_spec``."""
     return _OPERATION_BY_FAMILY[key_family(key_spec)]
@@ -165,15 +235,22 @@ def _region_problem(inputs: CostInputs, pricing: PricingTable, request_class: st
 def compute_cost(inputs: CostInputs, pricing: PricingTable | None = None) -> CostResult:
     """Price the form's inputs; bad inputs give a message instead of an estimate (never an exception)."""
     table = load_pricing() if pricing is None else pricing
-    for label, value in (
-        ("Number of keys", inputs.keys),
-        ("Requests per month", inputs.requests),
-        ("Rotations", inputs.rotations),
+    if not isinstance(inputs.key_spec, str) or inputs.key_spec not in KEY_SPECS:
+        return CostResult(None, f"Unknown key spec {inputs.key_spec!r}.")
+    if not isinstance(inputs.region, str) or inputs.region not in table.known_regions:
+        return CostResult(None, f"{inputs.region!r} is not an AWS Region kmssim knows.")
+    for label, value, maximum, why in (
+        ("Number of keys", inputs.keys, MAX_KEYS, "the default quota of KMS keys per Region"),
+        ("Requests per month", inputs.requests, max_requests(inputs), _bound_reason(inputs)),
+        ("Rotations", inputs.rotations, MAX_ROTATIONS, ""),
     ):
+        if isinstance(value, bool) or not isinstance(value, int):
+            return CostResult(None, f"{label} must be a whole number, not {value!r}.")
         if value < 0:
             return CostResult(None, f"{label} must be 0 or more, not {value:,}.")
-    if inputs.key_spec not in KEY_SPECS:
-        return CostResult(None, f"Unknown key spec {inputs.key_spec!r}.")
+        if value > maximum:
+            reason = f" ({why})" if why else ""
+            return CostResult(None, f"{label} can be at most {maximum:,}{reason}, not {value:,}.")
     if inputs.rotations and key_family(inputs.key_spec) != "symmetric":
         return CostResult(
             None,
@@ -299,6 +376,15 @@ def scenario_html(name: str, fill: ScenarioFill) -> str:
     )
 
 
+def number_field(
+    value: int, description: str, style: Mapping[str, str], layout: widgets.Layout
+) -> widgets.Text:
+    """A number field as a Text widget, updated on Enter or leaving the field (parsed by :func:`parse_count`)."""
+    return widgets.Text(
+        value=str(value), description=description, continuous_update=False, style=style, layout=layout
+    )
+
+
 class CostCalculatorApp(App):
     """Monthly AWS KMS cost of a fleet of customer managed keys, updated on every change.
 
@@ -311,13 +397,14 @@ class CostCalculatorApp(App):
 
     def __init__(self, pricing: PricingTable | None = None, month: str = "2026-06") -> None:
         self.pricing = load_pricing() if pricing is None else pricing
+        parse_month(month)  # EstimateInputError at once for a month the form could never price
         self.month = month
         start = CostInputs(month=month)
         style = {"description_width": "210px"}
         wide = widgets.Layout(width="440px")
-        self.keys = widgets.IntText(
-            value=start.keys, description="Customer managed keys", style=style, layout=wide
-        )
+        # Text, not IntText: the browser's number parsing turned "1e9" into 19 and "12.7" into 127; the
+        # model parses what was typed (parse_count) and says what it cannot price.
+        self.keys = number_field(start.keys, "Customer managed keys", style, wide)
         self.key_spec = widgets.Dropdown(
             options=list(KEY_SPECS), value=start.key_spec, description="Key spec", style=style, layout=wide
         )
@@ -327,13 +414,9 @@ class CostCalculatorApp(App):
         self.region = widgets.Dropdown(
             options=regions, value=start.region, description="Region", style=style, layout=wide
         )
-        self.requests = widgets.IntText(
-            value=start.requests, description="Requests per month", style=style, layout=wide
-        )
+        self.requests = number_field(start.requests, "Requests per month", style, wide)
         self.requests_help = widgets.HTML()
-        self.rotations = widgets.IntText(
-            value=start.rotations, description="Rotations so far (per key)", style=style, layout=wide
-        )
+        self.rotations = number_field(start.rotations, "Rotations so far (per key)", style, wide)
         self.free_tier = widgets.Checkbox(
             value=start.free_tier, description="Subtract the free tier (20,000 requests)", indent=False
         )
@@ -388,22 +471,39 @@ class CostCalculatorApp(App):
         self.recompute()
 
     def inputs(self) -> CostInputs:
-        """The form's current values."""
-        return CostInputs(
-            keys=int(self.keys.value),
+        """The form's current values; ValueError with the message for the form when a field is not a
+        whole number within its bounds (:data:`MAX_KEYS`, :func:`max_requests`, :data:`MAX_ROTATIONS`)."""
+        keys = parse_count(
+            self.keys.value, "Number of keys", MAX_KEYS, "the default quota of KMS keys per Region"
+        )
+        rotations = parse_count(self.rotations.value, "Rotations", MAX_ROTATIONS)
+        draft = CostInputs(
+            keys=keys,
             key_spec=str(self.key_spec.value),
             region=str(self.region.value),
-            requests=int(self.requests.value),
-            rotations=int(self.rotations.value),
+            requests=0,
+            rotations=rotations,
             free_tier=bool(self.free_tier.value),
             month=self.month,
         )
+        requests = parse_count(
+            self.requests.value, "Requests per month", max_requests(draft), _bound_reason(draft)
+        )
+        return replace(draft, requests=requests)
 
     def recompute(self) -> CostResult:
-        """Price the current inputs and show the total, the lines or the error."""
-        inputs = self.inputs()
-        self.result = compute_cost(inputs, self.pricing)
-        self.requests_help.value = f"<small>{esc(describe_requests(inputs))}</small>"
+        """Price the current inputs and show the total, the lines or the error. The figure is cleared first,
+        so a failure can never leave an earlier total on screen."""
+        self.total.value = CostResult(None).total_html()
+        self.lines.value = ""
+        try:
+            inputs = self.inputs()
+        except ValueError as exc:
+            self.result = CostResult(None, str(exc))
+            self.requests_help.value = ""
+        else:
+            self.result = compute_cost(inputs, self.pricing)
+            self.requests_help.value = f"<small>{esc(describe_requests(inputs))}</small>"
         self.error.value = error_html(self.result.error)
         self.total.value = self.result.total_html()
         self.lines.value = self.result.lines_html()
@@ -413,11 +513,11 @@ class CostCalculatorApp(App):
         """Set every input at once, then recompute once."""
         self._filling = True
         try:
-            self.keys.value = inputs.keys
+            self.keys.value = str(inputs.keys)
             self.key_spec.value = inputs.key_spec
             self.region.value = inputs.region
-            self.requests.value = inputs.requests
-            self.rotations.value = inputs.rotations
+            self.requests.value = str(inputs.requests)
+            self.rotations.value = str(inputs.rotations)
             self.free_tier.value = inputs.free_tier
         finally:
             self._filling = False
