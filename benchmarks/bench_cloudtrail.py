@@ -1,0 +1,67 @@
+"""Reading speed of kmssim.read_cloudtrail: records per second from gzipped CloudTrail files in the S3 layout.
+
+Run: ``python benchmarks/bench_cloudtrail.py [records]`` (default 200,000). The records are made with kmssim
+(a simulated workload exported with ``Trail.to_cloudtrail``), copied with fresh event IDs up to the count, and
+written as hourly ``.json.gz`` files; the figure is the wall time of ``read_cloudtrail(folder)``, best of three.
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+import time
+import uuid
+
+import kmssim
+from kmssim._usage.export import write_s3_layout
+
+
+def make_records(n: int) -> list[dict[str, object]]:
+    sim = kmssim.Simulator(seed=11)
+    kms = sim.client("kms")
+    app = "arn:aws:iam::111122223333:role/app"
+    sim.add_principal(
+        app,
+        policies=[
+            {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "kms:*", "Resource": "*"}]}
+        ],
+    )
+    key = kms.create_key()["KeyMetadata"]["KeyId"]
+    client = sim.client("kms", principal=app)
+    for i in range(500):
+        client.generate_data_key(KeyId=key, KeySpec="AES_256", EncryptionContext={"order": str(i)})
+        sim.advance(seconds=7)
+    base = sim.trail().to_cloudtrail()
+    out = []
+    for i in range(n):
+        rec = dict(base[i % len(base)])
+        rec["eventID"] = str(uuid.UUID(int=i))
+        hour = (i // 20_000) % 24
+        rec["eventTime"] = f"2026-03-01T{hour:02d}:{(i // 400) % 60:02d}:{i % 60:02d}Z"
+        out.append(rec)
+    return out
+
+
+def main() -> None:
+    n = int(sys.argv[1]) if len(sys.argv) > 1 else 200_000
+    records = make_records(n)
+    with tempfile.TemporaryDirectory() as tmp:
+        write_s3_layout(records, tmp)
+        best = float("inf")
+        for _ in range(3):
+            start = time.perf_counter()
+            log = kmssim.read_cloudtrail(tmp)
+            best = min(best, time.perf_counter() - start)
+        assert len(log) == n
+        start = time.perf_counter()
+        log.estimate("2026-03")
+        est = time.perf_counter() - start
+        start = time.perf_counter()
+        log.peaks()
+        peaks = time.perf_counter() - start
+    print(f"read_cloudtrail: {n:,} records in {best:.2f} s = {n / best:,.0f} records/s")
+    print(f"estimate: {est:.2f} s; peaks: {peaks:.2f} s")
+
+
+if __name__ == "__main__":
+    main()
