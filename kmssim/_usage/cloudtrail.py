@@ -183,6 +183,7 @@ class CloudTrailLog:
         self.events: pd.DataFrame = frame
         self.other_sources: dict[str, int] = dict(sorted(other_sources.items()))
         self.duplicates = duplicates
+        self._specs: tuple[dict[str, str], list[str]] | None = None
 
     def __len__(self) -> int:
         return len(self.events)
@@ -222,11 +223,13 @@ class CloudTrailLog:
 
     def key_specs(self, keys: object = None) -> tuple[dict[str, str], list[str]]:
         """Key ARN -> key spec (inventory first, then the log's CreateKey records) and the ARNs assumed symmetric."""
+        if keys is None and self._specs is not None:
+            return dict(self._specs[0]), list(self._specs[1])
         inventory = parse_inventory(keys)
         created = self.events[self.events["event_name"] == "CreateKey"]
         from_log = {
             arn: spec
-            for arn, spec in zip(created["key_arn"], created["created_spec"], strict=True)
+            for arn, spec in zip(created["key_arn"].tolist(), created["created_spec"].tolist(), strict=True)
             if isinstance(arn, str) and isinstance(spec, str)
         }
         specs: dict[str, str] = {}
@@ -234,7 +237,9 @@ class CloudTrailLog:
         seen = set(self.events["key_arn"].dropna()) | set(self.events["destination_key_arn"].dropna())
         hints = {
             arn: ASSUMED_SPEC_FOR_OPERATION[op]
-            for op, arn in zip(self.events["event_name"], self.events["key_arn"], strict=True)
+            for op, arn in zip(
+                self.events["event_name"].tolist(), self.events["key_arn"].tolist(), strict=True
+            )
             if op in ASSUMED_SPEC_FOR_OPERATION and isinstance(arn, str)
         }
         for arn in sorted(seen):
@@ -246,6 +251,8 @@ class CloudTrailLog:
             else:
                 specs[arn] = hints.get(arn, "SYMMETRIC_DEFAULT")
                 assumed.append(arn)
+        if keys is None:
+            self._specs = (dict(specs), list(assumed))
         return specs, assumed
 
     def _api_calls(self) -> pd.DataFrame:
@@ -288,7 +295,11 @@ class CloudTrailLog:
                 life(arn)
         rows = ev[ok | (ev["event_type"] == "AwsServiceEvent")]
         for name, arn, alias, when in zip(
-            rows["event_name"], rows["key_arn"], rows["alias"], rows["time"], strict=True
+            rows["event_name"].tolist(),
+            rows["key_arn"].tolist(),
+            rows["alias"].tolist(),
+            rows["time"].tolist(),
+            strict=True,
         ):
             if not isinstance(arn, str) or arn.split(":")[4] != acct:
                 continue
@@ -319,14 +330,14 @@ class CloudTrailLog:
         calls = calls[billed & (calls["account"] == acct)]
         counts: dict[tuple[str, str, str, str | None, str | None], int] = {}
         unpriced: dict[str, int] = {}
-        months = calls["time"].dt.strftime("%Y-%m")
+        months = calls["time"].dt.strftime("%Y-%m").tolist()
         for m, region, op, arn, dest, pair in zip(
             months,
-            calls["region"],
-            calls["event_name"],
-            calls["key_arn"],
-            calls["destination_key_arn"],
-            calls["key_pair_spec"],
+            calls["region"].tolist(),
+            calls["event_name"].tolist(),
+            calls["key_arn"].tolist(),
+            calls["destination_key_arn"].tolist(),
+            calls["key_pair_spec"].tolist(),
             strict=True,
         ):
             if op not in OPERATIONS:
@@ -416,7 +427,7 @@ class CloudTrailLog:
             None
             if op in KEYLESS_OPERATIONS
             else (specs.get(arn, "SYMMETRIC_DEFAULT") if isinstance(arn, str) else "SYMMETRIC_DEFAULT")
-            for op, arn in zip(calls["event_name"], calls["key_arn"], strict=True)
+            for op, arn in zip(calls["event_name"].tolist(), calls["key_arn"].tolist(), strict=True)
         ]
         frame = pd.DataFrame(
             {
@@ -449,7 +460,8 @@ class CloudTrailLog:
                 limits[(region, op, sp, pair)] = []
         rows = []
         for account, region, op, sp, pair, second, n in zip(
-            *(per_second[c] for c in ("account", "region", "op", "spec", "pair", "second", "n")), strict=True
+            *(per_second[c].tolist() for c in ("account", "region", "op", "spec", "pair", "second", "n")),
+            strict=True,
         ):
             for quota, limit in limits[(region, op, sp, pair)]:
                 rows.append((account, region, quota, limit, op, second, n))
@@ -463,7 +475,10 @@ class CloudTrailLog:
         pooled = pooled.sort_values(["n", "second"], ascending=[False, True], kind="stable")
         top = pooled.drop_duplicates(["account", "region", "quota"]).copy()
         top["operations"] = [
-            ops[(a, r, q)] for a, r, q in zip(top["account"], top["region"], top["quota"], strict=True)
+            ops[(a, r, q)]
+            for a, r, q in zip(
+                top["account"].tolist(), top["region"].tolist(), top["quota"].tolist(), strict=True
+            )
         ]
         out = pd.DataFrame(
             {
@@ -492,7 +507,11 @@ class CloudTrailLog:
             specs, _ = self.key_specs()
             keep = []
             for op, arn, pair, reg in zip(
-                calls["event_name"], calls["key_arn"], calls["key_pair_spec"], calls["region"], strict=True
+                calls["event_name"].tolist(),
+                calls["key_arn"].tolist(),
+                calls["key_pair_spec"].tolist(),
+                calls["region"].tolist(),
+                strict=True,
             ):
                 sp = None if op in KEYLESS_OPERATIONS else specs.get(arn, "SYMMETRIC_DEFAULT")
                 try:
@@ -519,12 +538,16 @@ class CloudTrailLog:
             _, ax = plt.subplots(figsize=(8, 0.5 * max(len(peaks), 2) + 1.2))
         else:
             peaks = self.peaks(keys)
-        labels = [f"{q} ({r})" for q, r in zip(peaks["quota"], peaks["region"], strict=True)]
+        labels = [
+            f"{q} ({r})" for q, r in zip(peaks["quota"].tolist(), peaks["region"].tolist(), strict=True)
+        ]
         util = [float(u) * 100 for u in peaks["utilisation"]]
         colours = [DENIED if u > 100 else NEUTRAL for u in util]
         ax.barh(labels, util, color=colours)
         ax.axvline(100, color=OKABE_ITO[7], linestyle="--", linewidth=1)
-        for i, (p, lim) in enumerate(zip(peaks["peak_per_second"], peaks["limit_per_second"], strict=True)):
+        for i, (p, lim) in enumerate(
+            zip(peaks["peak_per_second"].tolist(), peaks["limit_per_second"].tolist(), strict=True)
+        ):
             ax.text(min(util[i], 100) + 1, i, f"{int(p):,}/s of {lim:,.0f}/s", va="center", fontsize=8)
         ax.invert_yaxis()
         ax.set_xlabel("busiest second, % of the request quota (dashed line: the quota)")

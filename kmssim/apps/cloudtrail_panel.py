@@ -277,4 +277,3 @@ class CloudTrailPanel(App):
             f"<p><b>{len(result.table):,} recorded calls replayed; {len(result.changed):,} would change.</b></p>"
             + html_table(["principal", "action", "recorded", "now", "calls"], rows)
         )
-
