@@ -19,6 +19,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from .._policy.actions import CRYPTO_ACTIONS
 from .._trail import AuditEvent
 
 __all__ = [
@@ -42,23 +43,11 @@ EXPORT_USER_AGENT = "kmssim"
 _NAMESPACE = uuid.UUID("6f1f5b38-3f0a-4a43-9a55-0f0d6c6b1d2e")
 
 _READ_ONLY_PREFIXES = ("Describe", "Get", "List")
+# readOnly is true for the cryptographic operations and for Describe/Get/List (AWS's examples: Encrypt, Decrypt,
+# GenerateDataKey* are read-only; writes and service events are not).
 _READ_ONLY = frozenset(
-    {
-        "Encrypt",
-        "Decrypt",
-        "ReEncrypt",
-        "GenerateDataKey",
-        "GenerateDataKeyWithoutPlaintext",
-        "GenerateDataKeyPair",
-        "GenerateDataKeyPairWithoutPlaintext",
-        "GenerateRandom",
-        "GenerateMac",
-        "VerifyMac",
-        "Sign",
-        "Verify",
-        "DeriveSharedSecret",
-    }
-)
+    {a.removeprefix("kms:").replace("ReEncryptFrom", "ReEncrypt") for a in CRYPTO_ACTIONS} - {"ReEncryptTo"}
+) | {"GenerateRandom"}
 # Key-changing management operations whose responseElements carry the key ARN since December 2022
 # (https://docs.aws.amazon.com/kms/latest/developerguide/logging-using-cloudtrail.html).
 _KEY_ID_RESPONSES = frozenset(
