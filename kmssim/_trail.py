@@ -8,7 +8,6 @@ material and grant tokens never are.
 from __future__ import annotations
 
 import html
-import os
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -191,7 +190,7 @@ class Trail(Sequence[AuditEvent]):
             )
         return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
 
-    def to_cloudtrail(self, path: str | os.PathLike[str] | None = None, *, layout: str = "file") -> Any:
+    def to_cloudtrail(self, path: Any = None, *, layout: str = "file") -> Any:
         """The trail as CloudTrail records: written to ``path`` (``{"Records": [...]}``, gzipped for ``.gz``;
         with ``layout="s3"`` a folder in S3's ``AWSLogs/`` layout), or returned as a list when ``path`` is None."""
         from ._usage.export import export_trail
