@@ -58,6 +58,17 @@ from ._pricing import (
 )
 from ._simulator import Simulator
 from ._trail import AuditEvent, Trail
+from ._usage import (
+    CloudTrailFormatError,
+    CloudTrailLog,
+    Finding,
+    Infrastructure,
+    Replay,
+    read_cloudformation,
+    read_cloudtrail,
+    read_infrastructure,
+    read_terraform_plan,
+)
 
 __version__ = "0.1.0"
 
@@ -65,6 +76,8 @@ __all__ = [
     "AccessDeniedException",
     "AlreadyExistsException",
     "AuditEvent",
+    "CloudTrailFormatError",
+    "CloudTrailLog",
     "ConflictException",
     "DataFileError",
     "Decision",
@@ -72,7 +85,9 @@ __all__ = [
     "DryRunOperationException",
     "Estimate",
     "EstimateInputError",
+    "Finding",
     "IncorrectKeyException",
+    "Infrastructure",
     "InvalidAliasNameException",
     "InvalidArnException",
     "InvalidCiphertextException",
@@ -92,6 +107,7 @@ __all__ = [
     "PricingTable",
     "QuotaReport",
     "QuotaTable",
+    "Replay",
     "Simulator",
     "TagException",
     "ThrottlingException",
@@ -108,6 +124,10 @@ __all__ = [
     "price_class",
     "quota_check",
     "quota_limits_for",
+    "read_cloudformation",
+    "read_cloudtrail",
+    "read_infrastructure",
+    "read_terraform_plan",
     "scenarios",
     "sweep",
 ]

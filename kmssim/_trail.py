@@ -189,3 +189,10 @@ class Trail(Sequence[AuditEvent]):
                 f"<td>{html.escape(e.principal)}</td><td>{keys}</td><td>{ctx}</td><td{style}>{result}</td></tr>"
             )
         return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+
+    def to_cloudtrail(self, path: Any = None, *, layout: str = "file") -> Any:
+        """The trail as CloudTrail records: written to ``path`` (``{"Records": [...]}``, gzipped for ``.gz``;
+        with ``layout="s3"`` a folder in S3's ``AWSLogs/`` layout), or returned as a list when ``path`` is None."""
+        from ._usage.export import export_trail
+
+        return export_trail(self._events, path, layout=layout)

@@ -1,0 +1,19 @@
+"""Planning from real usage: CloudTrail logs, infrastructure code (CloudFormation, Terraform) and policy replay."""
+
+from __future__ import annotations
+
+from .cloudtrail import CloudTrailFormatError, CloudTrailLog, read_cloudtrail
+from .iac import Finding, Infrastructure, read_cloudformation, read_infrastructure, read_terraform_plan
+from .replay import Replay
+
+__all__ = [
+    "CloudTrailFormatError",
+    "CloudTrailLog",
+    "Finding",
+    "Infrastructure",
+    "Replay",
+    "read_cloudformation",
+    "read_cloudtrail",
+    "read_infrastructure",
+    "read_terraform_plan",
+]
