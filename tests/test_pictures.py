@@ -156,18 +156,36 @@ def test_trail_over_time_splits_failures() -> None:
     assert to_hex(parts["trail:failed"].get_facecolor()[0], keep_alpha=False).upper() == DENIED
 
 
-def test_cost_breakdown_has_a_bar_per_line_and_free_tier_in_green() -> None:
+def _small_bill() -> Any:
     sim = kmssim.Simulator(seed=4)
     kms = sim.client("kms")
     key_id = kms.create_key()["KeyMetadata"]["KeyId"]
     kms.encrypt(KeyId=key_id, Plaintext=b"x")
-    bill = sim.bill()
-    fig = pictures.cost_breakdown(bill)
+    return sim.bill()
+
+
+def test_cost_breakdown_has_a_bar_per_line_and_free_tier_in_green() -> None:
+    bill = _small_bill()
+    fig = pictures.cost_breakdown(bill, by="line")
     bars = {g: a for g, a in _by_gid(fig).items() if g.startswith("line:")}
     assert len(bars) == len(bill.lines)
     free = [a for g, a in bars.items() if "Free tier" in g]
     assert free and all(_face(a) == ALLOWED and a.get_width() < 0 for a in free)
     assert str(bill.total) in fig.axes[0].get_title()
+
+
+def test_cost_breakdown_by_kind_sums_the_lines() -> None:
+    bill = _small_bill()
+    bars = {g.removeprefix("kind:"): a for g, a in _by_gid(pictures.cost_breakdown(bill)).items()}
+    kinds = set(bill.lines["price_class"])
+    assert set(bars) == {k.replace("_", " ") for k in kinds}
+    for kind in kinds:
+        want = float(
+            sum(v for v, k in zip(bill.lines["USD"], bill.lines["price_class"], strict=True) if k == kind)
+        )
+        assert bars[kind.replace("_", " ")].get_width() == pytest.approx(want)
+    with pytest.raises(ValueError, match="kind"):
+        pictures.cost_breakdown(bill, by="month")  # type: ignore[arg-type]
 
 
 def test_pictures_leave_pyplot_alone() -> None:

@@ -18,8 +18,9 @@ import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from .style import ALLOWED, DENIED, HIGHLIGHT, MUTED, NEUTRAL, OKABE_ITO
 
@@ -503,29 +504,41 @@ def decision_path(decision: Decision) -> Figure:
 # ------------------------------------------------------------------------------------------- cost
 
 
-def cost_breakdown(estimate: Estimate) -> Figure:
-    """The bill's lines as bars, one colour per kind of charge (keys, requests, rotations, free tier)."""
+def cost_breakdown(estimate: Estimate, by: Literal["kind", "line"] = "kind") -> Figure:
+    """The bill as bars: per kind of charge (``by="kind"``: keys, each request class, rotations, free tier) or per
+    line of the bill (``by="line"``), one colour per kind; the free tier, a credit, in green to the left of zero."""
     lines = estimate.lines
-    classes = list(dict.fromkeys(str(c) for c in lines["price_class"]))
+    kinds = [str(c) for c in lines["price_class"]]
+    order = list(dict.fromkeys(kinds))
     palette = [c for c in OKABE_ITO if c not in (ALLOWED, _INK)]
     colour_of = {
-        c: (ALLOWED if c.startswith("free") else palette[i % len(palette)]) for i, c in enumerate(classes)
+        c: (ALLOWED if c.startswith("free") else palette[i % len(palette)]) for i, c in enumerate(order)
     }
-    fig, ax = _figure(7.0, 0.35 * max(len(lines), 3) + 1.2)
-    labels = [f"{item} ({region})" for item, region in zip(lines["item"], lines["region"], strict=True)]
-    values = [float(v) for v in lines["USD"]]
+    several_regions = lines["region"].nunique() > 1
+    bars: list[tuple[str, str, float]] = []  # (label, kind, USD)
+    if by == "kind":
+        for kind in order:
+            total = sum((v for v, k in zip(lines["USD"], kinds, strict=True) if k == kind), Decimal(0))
+            bars.append((kind.replace("_", " "), kind, float(total)))
+    elif by == "line":
+        for item, region, kind, usd in zip(lines["item"], lines["region"], kinds, lines["USD"], strict=True):
+            bars.append((f"{item} ({region})" if several_regions else str(item), kind, float(usd)))
+    else:
+        raise ValueError(f"by={by!r}: give 'kind' or 'line'")
+    fig, ax = _figure(7.0, 0.35 * max(len(bars), 3) + 1.2)
+    top = max([v for _l, _k, v in bars] + [0.0]) or 1.0
     shown: set[str] = set()
-    for i, (label, value, cls) in enumerate(zip(labels, values, lines["price_class"], strict=True)):
-        kind = str(cls)
-        ax.barh(i, value, color=colour_of[kind], label=None if kind in shown else kind, gid=f"line:{label}")
+    for i, (label, kind, value) in enumerate(bars):
+        ax.barh(i, value, color=colour_of[kind], label=None if kind in shown else kind, gid=f"{by}:{label}")
         shown.add(kind)
-        text = f"${value:,.2f}" if abs(value) >= 0.01 else f"${value:.6f}"
-        ax.text(value, i, f" {text} ", va="center", ha="left" if value >= 0 else "right", fontsize=7)
-    ax.set_yticks(range(len(labels)), labels, fontsize=8)
+        amount = f"{abs(value):,.2f}" if abs(value) >= 0.01 or value == 0 else f"{abs(value):.6f}"
+        text = ("-$" if value < 0 else "$") + amount
+        ax.text(max(value, 0.0) + top * 0.01, i, text, va="center", ha="left", fontsize=7)
+    ax.set_yticks(range(len(bars)), [b[0] for b in bars], fontsize=8)
+    ax.set_xlim(min(min(v for _l, _k, v in bars), 0.0) - top * 0.02, top * 1.25)
     ax.invert_yaxis()
     ax.axvline(0, color=_INK, lw=0.8)
     ax.set_xlabel("USD")
-    ax.legend(fontsize=7, loc="lower right", frameon=False)
     ax.set_title(f"What it cost in {estimate.month}: ${estimate.total:,} in all", fontsize=10)
     fig.tight_layout()
     return fig
