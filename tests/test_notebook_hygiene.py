@@ -79,3 +79,36 @@ def test_an_app_not_running_shows_a_note(make: object) -> None:
     assert "run this cell to start the app" in data["text/plain"]
     # The live view is still there, for the front end that has the widget.
     assert data["application/vnd.jupyter.widget-view+json"]["model_id"] == app.widget.model_id
+
+
+#: The numbered notebooks this structure test holds (the others join as they gain their exercises).
+CHECKED = [
+    "00_start_here",
+    "01_keys_and_aliases",
+    "02_encryption_and_data_keys",
+    "03_time_rotation_and_deletion",
+    "04_permissions",
+]
+
+
+@pytest.mark.parametrize("name", CHECKED)
+def test_numbered_notebook_has_goals_time_and_a_checked_exercise(name: str) -> None:
+    nb = json.loads((NOTEBOOKS[0].parent / f"{name}.ipynb").read_text(encoding="utf-8"))
+    cells = nb["cells"]
+    opening = "".join(cells[0]["source"])
+    assert "You will be able to" in opening and "minutes" in opening
+    exercises = [i for i, c in enumerate(cells) if "exercise" in c["metadata"].get("tags", [])]
+    assert exercises, f"{name} has no cell tagged exercise"
+    for i in exercises:
+        assert cells[i]["cell_type"] == "markdown"
+        solution = next(
+            c
+            for c in cells[i + 1 :]
+            if c["cell_type"] == "code" and "solution" in c["metadata"].get("tags", [])
+        )
+        assert solution["metadata"]["jupyter"]["source_hidden"] is True
+        assert solution["execution_count"] is not None  # stored executed, so nbval runs it
+        at = cells.index(solution)
+        check = next(c for c in cells[at + 1 :] if c["cell_type"] == "code")
+        assert "check_" in "".join(check["source"])
+        assert "".join(check["outputs"][0]["data"]["text/plain"]).startswith("Right: ")
