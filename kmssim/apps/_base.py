@@ -11,7 +11,11 @@ from collections.abc import Iterable, Sequence
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-__all__ = ["App", "error_html", "esc", "format_usd", "html_table"]
+__all__ = ["NOT_RUNNING_NOTE", "App", "error_html", "esc", "format_usd", "html_table"]
+
+#: What a notebook shows for an app whose cell has not run in this session (the stored text/plain output, shown
+#: when the widget itself is not live), instead of the widget's raw ``VBox(...)`` repr.
+NOT_RUNNING_NOTE = "{name}: run this cell to start the app."
 
 
 def esc(value: object) -> str:
@@ -58,7 +62,11 @@ def html_table(
 
 
 class App:
-    """Base of the apps: shows as its top-level ``widget`` in Jupyter and Voilà."""
+    """Base of the apps: shows as its top-level ``widget`` in Jupyter and Voilà.
+
+    The display bundle is the widget's view with a short plain-text note instead of the widget's repr: a saved
+    notebook opened later has no live widget, and its reader then sees "run this cell to start the app".
+    """
 
     widget: Any
 
@@ -66,4 +74,12 @@ class App:
         return f"<{type(self).__name__}: display it in Jupyter or Voila; its widgets are attributes>"
 
     def _repr_mimebundle_(self, **kwargs: Any) -> Any:
-        return self.widget._repr_mimebundle_(**kwargs)
+        bundle = self.widget._repr_mimebundle_(**kwargs)
+        if isinstance(bundle, tuple):  # (data, metadata)
+            data, metadata = bundle
+            return {**data, "text/plain": self.not_running_note()}, metadata
+        return {**(bundle or {}), "text/plain": self.not_running_note()}
+
+    def not_running_note(self) -> str:
+        """``TimeMachineApp: run this cell to start the app.``"""
+        return NOT_RUNNING_NOTE.format(name=type(self).__name__)
