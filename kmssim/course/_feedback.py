@@ -42,5 +42,5 @@ def right(message: str) -> Feedback:
     return Feedback(True, message)
 
 
-def not_yet(message: str, hint: str) -> Feedback:
+def not_yet(message: str, hint: str = "") -> Feedback:
     return Feedback(False, message, hint)

@@ -12,7 +12,7 @@ import json
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from .verdict import Verdict, not_yet, right
+from ._feedback import Feedback, not_yet, right
 
 if TYPE_CHECKING:
     from kmssim import Simulator
@@ -43,7 +43,7 @@ def _check(
     allowed: Sequence[str],
     refused: Sequence[str],
     missing_hint: str,
-) -> Verdict | None:
+) -> Feedback | None:
     """None when each action is allowed on every ``allowed`` key name and refused on every ``refused`` one."""
     if sim.principal(principal) is None:
         return not_yet(
@@ -71,7 +71,7 @@ def _check(
 
 def check_tag_policy(
     sim: Simulator, principal: str, tagged: Sequence[str], untagged: Sequence[str], tag: tuple[str, str]
-) -> Verdict:
+) -> Feedback:
     """The exercise: ``principal`` may Encrypt and Decrypt with every key carrying ``tag`` and no other key."""
     key, value = tag
     hint = (
@@ -89,7 +89,7 @@ def check_tag_policy(
 
 def check_request_alias_policy(
     sim: Simulator, principal: str, alias: str, key_id: str, other_aliases: Sequence[str]
-) -> Verdict:
+) -> Feedback:
     """The exercise: ``principal`` may Encrypt only when the request names the key by ``alias``."""
     hint = f'Use Condition {{"StringEquals": {{"kms:RequestAlias": "{alias}"}}}} on an Allow of kms:Encrypt.'
     problem = _check(sim, principal, ["kms:Encrypt"], [alias], [key_id, *other_aliases], hint)

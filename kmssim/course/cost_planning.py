@@ -1,21 +1,20 @@
 """Checks for notebook 05 (cost planning): they answer in plain words whether an exercise is right and, when it
 is not, what to look at.
 
-Each check returns a :class:`Verdict` (``ok`` and ``message``; shown as the message in a notebook).
+Each check returns a :class:`Feedback` (``ok`` and ``message``; shown as the message in a notebook).
 """
 
 from __future__ import annotations
 
-import html
 from collections.abc import Mapping
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from .._policy import evaluate
 from .._usage import CloudTrailLog
+from ._feedback import Feedback, not_yet, right
 
-__all__ = ["INTRUDER", "Verdict", "check_bill", "check_tightened_policy"]
+__all__ = ["INTRUDER", "Feedback", "check_bill", "check_tightened_policy"]
 
 #: A principal the sample log never shows: a tightened policy must not let it decrypt even when its own IAM
 #: policy allows everything.
@@ -23,39 +22,17 @@ INTRUDER = "arn:aws:iam::111122223333:user/intruder"
 _ALLOW_ALL = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "kms:*", "Resource": "*"}]}
 
 
-@dataclass(frozen=True)
-class Verdict:
-    """The answer to one exercise."""
-
-    ok: bool
-    message: str
-
-    def __bool__(self) -> bool:
-        return self.ok
-
-    def __str__(self) -> str:
-        return self.message
-
-    def __repr__(self) -> str:
-        return ("Right: " if self.ok else "Not yet: ") + self.message
-
-    def _repr_html_(self) -> str:
-        colour = "#009E73" if self.ok else "#D55E00"
-        head = "Right" if self.ok else "Not yet"
-        return f"<p style='border-left:4px solid {colour};padding-left:8px'><b>{head}.</b> {html.escape(self.message)}</p>"
-
-
-def check_bill(log: CloudTrailLog, month: str, answer: object) -> Verdict:
+def check_bill(log: CloudTrailLog, month: str, answer: object) -> Feedback:
     """Is ``answer`` the month's bill, in USD, that the log gives (``log.estimate(month).total``)?"""
     bill = log.estimate(month)
     expected = bill.total
     try:
         given = Decimal(str(getattr(answer, "total", answer)))
     except ArithmeticError:
-        return Verdict(False, f"{answer!r} is not an amount in dollars; give the estimate's .total.")
+        return not_yet(f"{answer!r} is not an amount in dollars; give the estimate's .total.")
     if given == expected:
-        return Verdict(
-            True, f"${expected} is what {month} cost: keys, rotations and the requests above the free tier."
+        return right(
+            f"${expected} is what {month} cost: keys, rotations and the requests above the free tier."
         )
     keys_only = sum(
         (
@@ -66,27 +43,24 @@ def check_bill(log: CloudTrailLog, month: str, answer: object) -> Verdict:
         Decimal(0),
     )
     if given.quantize(Decimal("0.01")) == keys_only.quantize(Decimal("0.01")):
-        return Verdict(
-            False, "that is the key charge alone: the requests are billed too (see the request lines)."
-        )
-    return Verdict(
-        False, f"${given} is not the bill. Price the log with log.estimate({month!r}) and read its .total."
+        return not_yet("that is the key charge alone: the requests are billed too (see the request lines).")
+    return not_yet(
+        f"${given} is not the bill. Price the log with log.estimate({month!r}) and read its .total."
     )
 
 
-def check_tightened_policy(log: CloudTrailLog, key_arn: str, policy: Mapping[str, Any] | str) -> Verdict:
+def check_tightened_policy(log: CloudTrailLog, key_arn: str, policy: Mapping[str, Any] | str) -> Feedback:
     """A tightened key policy for ``key_arn``: every recorded call keeps its outcome, and a principal the log never
     shows (:data:`INTRUDER`) may not decrypt even with an IAM policy allowing ``kms:*``."""
     try:
         replay = log.replay({key_arn: policy})
     except Exception as exc:  # a malformed policy: say what the engine said
-        return Verdict(False, f"the policy could not be read: {exc}")
+        return not_yet(f"the policy could not be read: {exc}")
     changed = replay.summary()
     if not changed.empty:
         first = changed.iloc[0]
         verb = "deny" if first["decision"] == "Deny" else "allow"
-        return Verdict(
-            False,
+        return not_yet(
             f"your policy would {verb} {int(changed['calls'].sum())} recorded call(s) that went the other way, "
             f"for example {int(first['calls'])} x {first['action']} by {first['principal']}. "
             "Let the calls the log shows through (name that principal, or its role, in an Allow statement).",
@@ -100,13 +74,11 @@ def check_tightened_policy(log: CloudTrailLog, key_arn: str, policy: Mapping[str
         context={"kms:EncryptionContext:table": "orders"},
     )
     if decision.allowed:
-        return Verdict(
-            False,
+        return not_yet(
             "every recorded call still works, but a new user with an IAM policy allowing kms:* could decrypt: "
             f"{decision.summary().rstrip('.')}. An Allow for the account (the root principal) with kms:* lets IAM policies "
             "decide; allow the account only the administrative actions, and name the roles that use the key.",
         )
-    return Verdict(
-        True,
+    return right(
         f"all {len(replay.table):,} recorded calls keep their outcome, and a principal the log never shows is refused.",
     )

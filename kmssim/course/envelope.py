@@ -18,8 +18,8 @@ from typing import TYPE_CHECKING, Any
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
+from ._feedback import Feedback, not_yet, right
 from .style import DENIED, HIGHLIGHT, MUTED, NEUTRAL
-from .verdict import Verdict, not_yet, right
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -217,7 +217,7 @@ def plot_caching(table: pd.DataFrame) -> Figure:
     return fig
 
 
-def check_opened(sim: Simulator, plaintext: object, original: str | Path, sealed: str | Path) -> Verdict:
+def check_opened(sim: Simulator, plaintext: object, original: str | Path, sealed: str | Path) -> Feedback:
     """The exercise: ``plaintext`` is the original file's content, recovered through a Decrypt of the stored key."""
     if not isinstance(plaintext, bytes | bytearray):
         return not_yet(
@@ -243,7 +243,9 @@ def check_opened(sim: Simulator, plaintext: object, original: str | Path, sealed
     )
 
 
-def check_reuse(answer: object, peak_messages_per_second: float, region: str, target: float = 0.5) -> Verdict:
+def check_reuse(
+    answer: object, peak_messages_per_second: float, region: str, target: float = 0.5
+) -> Feedback:
     """The exercise: the smallest messages-per-data-key that keeps the peak at or below ``target`` of the quota."""
     from kmssim import quota_check
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from .verdict import Verdict, not_yet, right
+from ._feedback import Feedback, not_yet, right
 
 if TYPE_CHECKING:
     from kmssim import Simulator
@@ -25,7 +25,7 @@ def _grants(sim: Simulator, key: str) -> list[dict[str, Any]]:
 
 def check_reporting_grant(
     sim: Simulator, key: str, grantee: str, retiring: str, context: dict[str, str]
-) -> Verdict:
+) -> Feedback:
     """The exercise: a grant lets ``grantee`` Decrypt with ``key`` only when the encryption context holds
     ``context``, allows nothing else, and can be retired by ``retiring``."""
     allowed = sim.decide(grantee, "kms:Decrypt", key, request={"EncryptionContext": dict(context)})
@@ -67,7 +67,7 @@ def check_reporting_grant(
     )
 
 
-def check_retired(sim: Simulator, key: str, grantee: str, retiring: str) -> Verdict:
+def check_retired(sim: Simulator, key: str, grantee: str, retiring: str) -> Feedback:
     """The second exercise: ``retiring`` retired every grant ``grantee`` had on ``key``."""
     left = [g for g in _grants(sim, key) if g["GranteePrincipal"] == grantee]
     if left:

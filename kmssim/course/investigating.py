@@ -15,8 +15,8 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 from typing import cast as as_type
 
+from ._feedback import Feedback, not_yet, right
 from .style import DENIED, HIGHLIGHT, NEUTRAL
-from .verdict import Verdict, not_yet, right
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -150,7 +150,7 @@ def _as_time(value: object) -> datetime | None:
     return None
 
 
-def check_suspect(sim: Simulator, cast: WeekCast, principal: object, when: object) -> Verdict:
+def check_suspect(sim: Simulator, cast: WeekCast, principal: object, when: object) -> Feedback:
     """The exercise: who, other than the payroll app, decrypted payroll data, and when (to the minute)."""
     odd = [
         e
@@ -185,7 +185,7 @@ def check_suspect(sim: Simulator, cast: WeekCast, principal: object, when: objec
     )
 
 
-def check_rescued(sim: Simulator, key_id: str) -> Verdict:
+def check_rescued(sim: Simulator, key_id: str) -> Feedback:
     """The exercise: the key pending deletion is rescued: deletion cancelled, key enabled again, nothing lost."""
     found = {k.arn: k for k in sim.inventory(include_deleted=True)}
     summary = next((k for k in found.values() if key_id in (k.arn, k.key_id)), None)

@@ -10,9 +10,9 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
+from ._feedback import Feedback, not_yet, right
 from .services import SimulatedService, StoredItem
 from .style import DENIED, HIGHLIGHT, NEUTRAL
-from .verdict import Verdict, not_yet, right
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -107,7 +107,7 @@ def plot_comparison(table: pd.DataFrame) -> Figure:
     return fig
 
 
-def check_audited_item(sim: Simulator, service: SimulatedService, name: str, principal: str) -> Verdict:
+def check_audited_item(sim: Simulator, service: SimulatedService, name: str, principal: str) -> Feedback:
     """The exercise: ``name`` must be stored under a key whose policy the account controls and whose every use
     shows in the trail, by ``principal``: a customer managed key."""
     item = service.items.get(name)
