@@ -135,3 +135,15 @@ def test_compute_cost_bounds_inputs_built_in_code() -> None:
 def test_a_bad_month_is_refused_when_the_app_is_made() -> None:
     with pytest.raises(kmssim.EstimateInputError, match="invalid month"):
         CostCalculatorApp(month="2026-06\n")
+
+
+def test_the_cloudtrail_panel_opens_inside_the_cost_calculator() -> None:
+    """Issue 11: the cost calculator takes a CloudTrail log; the panel is built only when its section is opened."""
+    from kmssim.apps import CostCalculatorApp
+
+    app = CostCalculatorApp()
+    assert app.cloudtrail is None
+    app.from_cloudtrail.selected_index = 0
+    assert app.cloudtrail is not None
+    assert app.from_cloudtrail.children == (app.cloudtrail.widget,)
+    assert "$" in app.cloudtrail.bill.value  # the shipped sample log, billed

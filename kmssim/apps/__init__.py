@@ -6,7 +6,7 @@ browser tests; the classes are listed in each app's docstring.
 
 >>> from kmssim.apps import CostCalculatorApp
 >>> app = CostCalculatorApp()
->>> app.keys.value = 3
+>>> app.keys.value = "3"
 >>> "$" in app.total.value
 True
 """

@@ -35,6 +35,7 @@ from .._pricing import (
 from .._pricing._catalog import PRICE_ITEMS, key_family
 from .._pricing._estimate import MAX_COUNT, parse_month
 from ._base import App, error_html, esc, format_usd, html_table
+from .cloudtrail_panel import CloudTrailPanel
 
 __all__ = [
     "MAX_KEYS",
@@ -445,6 +446,14 @@ class CostCalculatorApp(App):
             (self.error, "kmssim-error"),
         ):
             w.add_class(cls)
+        # A CloudTrail log instead of typed-in figures: the panel is built (and reads its log) when first opened.
+        self.cloudtrail: CloudTrailPanel | None = None
+        self.from_cloudtrail = widgets.Accordion(children=[widgets.VBox()], selected_index=None)
+        self.from_cloudtrail.set_title(
+            0, "From a CloudTrail log: last month's bill, its busiest second, a policy replay"
+        )
+        self.from_cloudtrail.add_class("kmssim-from-cloudtrail")
+        self.from_cloudtrail.observe(self._on_open_cloudtrail, names="selected_index")
         self.widget = widgets.VBox(
             [
                 widgets.HTML("<h3>AWS KMS monthly cost</h3>"),
@@ -460,6 +469,7 @@ class CostCalculatorApp(App):
                 self.error,
                 self.total,
                 self.lines,
+                self.from_cloudtrail,
             ]
         )
         self.widget.add_class("kmssim-cost-calculator")
@@ -522,6 +532,11 @@ class CostCalculatorApp(App):
         finally:
             self._filling = False
         self.recompute()
+
+    def _on_open_cloudtrail(self, change: dict[str, Any]) -> None:
+        if change["new"] == 0 and self.cloudtrail is None:
+            self.cloudtrail = CloudTrailPanel()
+            self.from_cloudtrail.children = [self.cloudtrail.widget]
 
     def _on_input(self, change: Mapping[str, Any]) -> None:
         if self._filling:
