@@ -28,6 +28,11 @@ fi
 want=$(fingerprint)
 have=$(cat "$VENV_STAMP" 2>/dev/null || true)
 if [ "$want" != "$have" ]; then
+  if [ -L .venv ]; then  # a link to a virtualenv shared with other checkouts: installing would repoint theirs
+    echo "setup: .venv links to $(readlink .venv), shared with other checkouts: not installing into it." \
+      "Remove the link to get a .venv of this checkout's own." >&2
+    exit 1
+  fi
   echo "setup: installing kmssim[$EXTRAS] into .venv (pyproject.toml is new or changed; needs the package index)"
   .venv/bin/python -m pip install --quiet --upgrade pip
   .venv/bin/python -m pip install --quiet -e ".[$EXTRAS]"

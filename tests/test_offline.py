@@ -21,7 +21,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 DEAD_INDEX = {"PIP_INDEX_URL": "http://127.0.0.1:9/simple", "npm_config_registry": "http://127.0.0.1:9/"}
 #: What setup.sh needs from the system besides bash (the temporary PATH holds only these, and maybe a fake npm).
-TOOLS = ("sha256sum", "cut", "cat", "rm", "dirname", "basename", "mkdir")
+TOOLS = ("sha256sum", "cut", "cat", "rm", "dirname", "basename", "mkdir", "readlink")
 RECORDER = """#!/bin/bash
 # Records its arguments; a pretend pip or npm that "succeeds" without any network.
 printf '%s %s\\n' "$(basename "$0")" "$*" >>"$CALLS"
@@ -162,3 +162,14 @@ def test_the_readme_commands_install_only_through_setup(script: str) -> None:
     text = (ROOT / "scripts" / script).read_text()
     assert "pip install" not in text and "npm ci" not in text and "npm install" not in text
     assert "scripts/setup.sh" in text or "scripts/jupyter_env.sh" in text
+
+
+def test_a_linked_shared_venv_is_never_installed_into(checkout: Checkout, tmp_path: Path) -> None:
+    """A worktree whose .venv links to a virtualenv shared with other checkouts: an install would repoint theirs."""
+    shared = tmp_path / "shared-venv"
+    (checkout.root / ".venv").rename(shared)
+    (checkout.root / ".venv").symlink_to(shared)
+    run = checkout.setup()
+    assert run.returncode == 1
+    assert "shared with other checkouts" in run.stderr
+    assert not pip_installs(checkout.installs())
