@@ -470,7 +470,9 @@ def room(workdir: Path) -> Iterator[Hub]:
         hub.stop()
 
 
-def run_room(learners: int, notebook_path: Path = DEFAULT_NOTEBOOK, timeout: float = 900.0) -> RoomResult:
+def run_room(
+    learners: int, notebook_path: Path = DEFAULT_NOTEBOOK, timeout: float = 900.0, hub_log: Path | None = None
+) -> RoomResult:
     """The whole benchmark; raises nothing for a failure in the room (it is in ``errors``), stops all it started."""
     import psutil
 
@@ -506,12 +508,17 @@ def run_room(learners: int, notebook_path: Path = DEFAULT_NOTEBOOK, timeout: flo
                 measure_memory(hub, people)
                 machine_after = psutil.virtual_memory().used
             except Exception as exc:
-                errors.append(f"{type(exc).__name__}: {exc}")
+                errors.append(
+                    f"{type(exc).__name__}: {exc}\n--- the hub's log, last lines:\n{hub.log_tail()}"
+                )
             finally:
                 stop_servers(hub, people)
     except Exception as exc:
         errors.append(f"{type(exc).__name__}: {exc}")
     finally:
+        if hub_log is not None:
+            with contextlib.suppress(OSError):
+                shutil.copyfile(workdir / "jupyterhub.log", hub_log)
         shutil.rmtree(workdir, ignore_errors=True)
     for learner in people:
         errors.extend(learner.errors)
@@ -537,10 +544,13 @@ def main(argv: list[str] | None = None) -> int:
         "--notebook", type=Path, default=DEFAULT_NOTEBOOK, help="the notebook every learner runs"
     )
     parser.add_argument("--timeout", type=float, default=900.0, help="deadline for the whole run, in seconds")
+    parser.add_argument(
+        "--hub-log", type=Path, help="keep the hub's log (servers' logs included) in this file"
+    )
     args = parser.parse_args(argv)
     if args.learners < 1:
         parser.error("--learners must be at least 1")
-    result = run_room(args.learners, args.notebook, args.timeout)
+    result = run_room(args.learners, args.notebook, args.timeout, args.hub_log)
     cells = len(code_cells(json.loads(args.notebook.read_text(encoding="utf-8"))))
     print(
         f"notebook: {args.notebook.name}, {cells} code cells per learner, {len(result.cell_latencies)} cells run"
