@@ -550,7 +550,11 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.learners < 1:
         parser.error("--learners must be at least 1")
+    load_before = os.getloadavg()[0]
     result = run_room(args.learners, args.notebook, args.timeout, args.hub_log)
+    print(
+        f"machine: {os.cpu_count()} cores, load average {load_before:.1f} before, {os.getloadavg()[0]:.1f} after"
+    )
     cells = len(code_cells(json.loads(args.notebook.read_text(encoding="utf-8"))))
     print(
         f"notebook: {args.notebook.name}, {cells} code cells per learner, {len(result.cell_latencies)} cells run"
