@@ -16,6 +16,7 @@ import base64
 import functools
 import json
 import os
+import sys
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import ContextDecorator
 from datetime import datetime
@@ -25,6 +26,7 @@ import botocore.handlers
 import botocore.session
 from botocore.awsrequest import AWSResponse, HeadersDict
 from botocore.config import Config
+from botocore.exceptions import BotoCoreError
 from botocore.parsers import DEFAULT_TIMESTAMP_PARSER, create_parser
 
 from ._errors import KMSError
@@ -214,6 +216,16 @@ _FAKE_ENV = {
 }
 
 
+class ServiceNotSimulatedError(BotoCoreError):
+    """A boto3 call to an AWS service other than KMS inside ``kmssim.mock()``: refused locally, never sent."""
+
+    fmt = (
+        "kmssim.mock() serves AWS KMS only: {service}.{operation} was refused locally rather than sent to AWS. "
+        "Call it outside kmssim.mock(), or serve that service with a local mock of its own (moto's mock_aws "
+        "serves the other services when it is active too)."
+    )
+
+
 def _mock_handler(model: Any, params: Mapping[str, Any], context: Mapping[str, Any], **_: Any) -> Any:
     if not _ACTIVE:
         return None
@@ -222,10 +234,30 @@ def _mock_handler(model: Any, params: Mapping[str, Any], context: Mapping[str, A
     return serve(sim, model, params, region, principal or sim.root(), global_context)
 
 
+def _moto_active() -> bool:
+    """Whether moto's ``mock_aws`` is active (it then serves the non-KMS services at ``before-send``)."""
+    models = sys.modules.get("moto.core.models")
+    stubber = getattr(models, "botocore_stubber", None)
+    return bool(getattr(stubber, "enabled", False))
+
+
+def _refuse_other_services(model: Any, **_: Any) -> None:
+    """``before-call`` for every service: inside a mock, anything but KMS stops here, before any network."""
+    if not _ACTIVE or model.service_model.service_name == "kms" or _moto_active():
+        return
+    raise ServiceNotSimulatedError(service=model.service_model.service_name, operation=model.name)
+
+
+_MOCK_HANDLERS: tuple[tuple[str, Callable[..., Any]], ...] = (
+    ("before-call.kms", _mock_handler),
+    ("before-call", _refuse_other_services),
+)
+
+
 def _install_mock_handler() -> None:
-    entry = ("before-call.kms", _mock_handler)
-    if entry not in botocore.handlers.BUILTIN_HANDLERS:
-        botocore.handlers.BUILTIN_HANDLERS.append(entry)
+    for entry in _MOCK_HANDLERS:
+        if entry not in botocore.handlers.BUILTIN_HANDLERS:
+            botocore.handlers.BUILTIN_HANDLERS.append(entry)
     try:
         import boto3
 
@@ -233,8 +265,18 @@ def _install_mock_handler() -> None:
     except ImportError:  # pragma: no cover - boto3 is a dependency
         default = None
     if default is not None:
-        default.events.unregister("before-call.kms", _mock_handler)
-        default.events.register("before-call.kms", _mock_handler)
+        for event, handler in _MOCK_HANDLERS:
+            default.events.unregister(event, handler)
+            default.events.register(event, handler)
+
+
+def _region_configured() -> bool:
+    """Whether botocore finds a Region of its own: ``AWS_DEFAULT_REGION``, then the shared config file (read
+    locally; https://docs.aws.amazon.com/sdkref/latest/guide/feature-region.html)."""
+    try:
+        return botocore.session.Session().get_config_variable("region") is not None
+    except BotoCoreError:  # an unreadable or broken config file: no Region from it
+        return False
 
 
 class mock(ContextDecorator):
@@ -246,6 +288,13 @@ class mock(ContextDecorator):
     ``mock()``); outside any active mock those clients talk to AWS as usual. Clients from ``sim.client()`` always
     talk to their own simulator. Fake credentials are put in the environment while active, so no real
     credentials are looked up or used.
+
+    Safe for documentation snippets: when botocore finds no Region (no ``AWS_DEFAULT_REGION``, none in the
+    shared config file; a client's ``region_name`` always wins), ``AWS_DEFAULT_REGION`` is the simulator's Region
+    while active (``us-east-1`` for a new simulator, the :class:`Simulator` default), so ``boto3.client("kms")``
+    works as it does on a configured machine. A client of any other service (``boto3.client("s3")``...) is
+    refused with :class:`ServiceNotSimulatedError` when it makes a call, before anything is sent, unless moto's
+    ``mock_aws`` is active too and serves it.
     """
 
     def __init__(
@@ -273,8 +322,11 @@ class mock(ContextDecorator):
     def __enter__(self) -> Simulator:
         sim = self.sim
         _install_mock_handler()
-        self._saved_env.append({k: os.environ.get(k) for k in _FAKE_ENV})
-        os.environ.update(_FAKE_ENV)
+        fake = dict(_FAKE_ENV)
+        if not _region_configured():
+            fake["AWS_DEFAULT_REGION"] = sim.region
+        self._saved_env.append({k: os.environ.get(k) for k in fake})
+        os.environ.update(fake)
         _ACTIVE.append((sim, self._principal, self._context))
         return sim
 

@@ -12,11 +12,15 @@ The cost calculator's DOM contract (CSS classes the app adds to its widgets): in
 from __future__ import annotations
 
 import hashlib
+import json
 import re
+import sys
+import urllib.request
 from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -28,12 +32,11 @@ from .browser_support import (
     Server,
     chromium_executable,
     free_port,
-    python_module,
     server_env,
 )
 
 if TYPE_CHECKING:
-    from playwright.sync_api import BrowserContext, Page
+    from playwright.sync_api import BrowserContext, Page, Request
 
 pytestmark = pytest.mark.browser
 
@@ -91,22 +94,29 @@ def page(browser: BrowserContext) -> Iterator[Page]:
         page.close()
 
 
-def _voila(tmp_path_factory: pytest.TempPathFactory, notebook: Path) -> Iterator[Server]:
-    """``voila <notebook>`` on 127.0.0.1, stopped afterwards."""
-    if not notebook.is_file():
-        pytest.fail(f"{notebook.relative_to(ROOT)} is missing: the Voilà test serves it", pytrace=False)
+@pytest.fixture(scope="module")
+def voila(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """The apps served by the README's command, ``bash scripts/voila.sh``, on a free port of 127.0.0.1.
+
+    ``KMSSIM_NO_SETUP=1`` skips the script's set-up step and ``KMSSIM_VENV`` points it at this interpreter's
+    environment: the test serves exactly what the command serves, without installing anything.
+    """
+    for notebook in (COST_NOTEBOOK, POLICY_NOTEBOOK):
+        if not notebook.is_file():
+            pytest.fail(f"{notebook.relative_to(ROOT)} is missing: the Voilà test serves it", pytrace=False)
     home = tmp_path_factory.mktemp("voila")
     port = free_port()
-    argv = python_module(
-        "voila",
-        str(notebook),
+    argv = [
+        "bash",
+        str(ROOT / "scripts" / "voila.sh"),
         "--no-browser",
         f"--port={port}",
-        "--Voila.ip=127.0.0.1",
         "--Voila.port_retries=0",
         "--VoilaExecutor.timeout=60",
-    )
-    server = Server(argv, port, home / "voila.log", server_env(home))
+    ]
+    env = server_env(home)
+    env.update(KMSSIM_NO_SETUP="1", KMSSIM_VENV=sys.prefix)
+    server = Server(argv, port, home / "voila.log", env)
     try:
         server.start(ready_path="/voila/static/", timeout=30)
         yield server
@@ -114,39 +124,40 @@ def _voila(tmp_path_factory: pytest.TempPathFactory, notebook: Path) -> Iterator
         server.stop()
 
 
-@pytest.fixture(scope="module")
-def voila(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    """The cost calculator, served by Voilà."""
-    yield from _voila(tmp_path_factory, COST_NOTEBOOK)
+def off_host_requests(page: Page) -> list[str]:
+    """A list that fills with every request the page makes to a host other than 127.0.0.1 (CDNs included)."""
+    seen: list[str] = []
 
+    def record(request: Request) -> None:
+        host = urlsplit(request.url).hostname
+        if request.url.startswith(("http:", "https:", "ws:", "wss:")) and host != "127.0.0.1":
+            seen.append(request.url)
 
-@pytest.fixture(scope="module")
-def voila_policy_lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    """The policy lab, served by Voilà."""
-    yield from _voila(tmp_path_factory, POLICY_NOTEBOOK)
+    page.on("request", record)
+    return seen
 
 
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    """JupyterLab on ``notebooks/``, on 127.0.0.1, with no token and no password."""
+    """JupyterLab through the README's command, ``bash scripts/lab.sh``, on 127.0.0.1, with no token and no
+    password (set-up skipped, this interpreter's environment, as for Voilà above)."""
     home = tmp_path_factory.mktemp("lab")
     port = free_port()
-    argv = python_module(
-        "jupyterlab",
+    argv = [
+        "bash",
+        str(ROOT / "scripts" / "lab.sh"),
         "--no-browser",
         "--IdentityProvider.token=",  # ServerApp.token, under its current name
         "--ServerApp.password=",
         "--ServerApp.ip=127.0.0.1",
-        "--ServerApp.allow_root=True",  # CI machines run as root
         f"--ServerApp.port={port}",
         "--ServerApp.port_retries=0",
-        f"--ServerApp.root_dir={NOTEBOOKS}",
         f"--FileCheckpoints.checkpoint_dir={home / 'checkpoints'}",  # Lab checkpoints on open: not in the repo
-        "--LabApp.news_url=None",
-        "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
         "--LabApp.extension_manager=readonly",
-    )
-    server = Server(argv, port, home / "lab.log", server_env(home))
+    ]
+    env = server_env(home)
+    env.update(KMSSIM_NO_SETUP="1", KMSSIM_VENV=sys.prefix)
+    server = Server(argv, port, home / "lab.log", env)
     try:
         server.start(ready_path="/api", timeout=30)
         yield server
@@ -181,7 +192,8 @@ def assert_png(path: Path) -> None:
 def test_voila_cost_calculator(voila: Server, page: Page, tmp_path: Path) -> None:
     from playwright.sync_api import expect
 
-    page.goto(voila.url + "/", wait_until="domcontentloaded")
+    off_host = off_host_requests(page)
+    page.goto(voila.url + "/voila/render/cost_calculator.ipynb", wait_until="domcontentloaded")
     total = page.locator(".kmssim-total")
     expect(total).to_contain_text(DOLLARS, timeout=RENDER_TIMEOUT_MS)
     first_text = total.inner_text()
@@ -212,6 +224,7 @@ def test_voila_cost_calculator(voila: Server, page: Page, tmp_path: Path) -> Non
     error_shot = tmp_path / "voila-cost-calculator-error.png"
     page.screenshot(path=error_shot, full_page=True)
     assert_png(error_shot)
+    assert off_host == [], "the app must work with no internet (issue 9), yet it asked other hosts"
 
 
 def test_jupyterlab_opens_the_training_path(lab: Server, page: Page, tmp_path: Path) -> None:
@@ -226,6 +239,9 @@ def test_jupyterlab_opens_the_training_path(lab: Server, page: Page, tmp_path: P
     expect(notebook.locator(".jp-OutputArea-output").first).to_contain_text("Simulator seed=2026")
     # The notebook's kernel starts and settles (then the server's teardown shuts it down cleanly).
     expect(page.locator("#jp-main-statusbar")).to_contain_text("Idle", timeout=RENDER_TIMEOUT_MS)
+    # No news prompt: scripts/lab.sh brings jupyter/config/labconfig (fetchNews "false"). The prompt is a toast
+    # shown once the app is restored, which it is by now (a notebook is open and its kernel idle).
+    expect(page.get_by_text("official Jupyter news")).to_have_count(0)
     shot = tmp_path / "jupyterlab-00_start_here.png"
     page.screenshot(path=shot)
     assert_png(shot)
@@ -234,14 +250,26 @@ def test_jupyterlab_opens_the_training_path(lab: Server, page: Page, tmp_path: P
     assert after == before, "opening the notebook in JupyterLab must not change it"
 
 
-def test_voila_policy_lab(voila_policy_lab: Server, page: Page, tmp_path: Path) -> None:
+def test_jupyterlab_file_browser_hides_conftest(lab: Server) -> None:
+    """What the file browser lists comes from the contents API: the notebooks, never ``conftest.py`` (issue 9),
+    which jupyter/config/jupyter_server_config.json adds to ContentsManager.hide_globs."""
+    assert (NOTEBOOKS / "conftest.py").is_file()
+    with urllib.request.urlopen(lab.url + "/api/contents/", timeout=10) as response:
+        listing = json.load(response)
+    names = {item["name"] for item in listing["content"]}
+    assert START_NOTEBOOK.name in names and COST_NOTEBOOK.name in names
+    assert "conftest.py" not in names
+
+
+def test_voila_policy_lab(voila: Server, page: Page, tmp_path: Path) -> None:
     """Evaluate, break the JSON (an inline error, no traceback), then an explicit deny wins.
 
     The widgets carry the classes; the decision's own HTML reuses ``kmssim-decision``, hence ``.widget-html``.
     """
     from playwright.sync_api import expect
 
-    page.goto(voila_policy_lab.url + "/", wait_until="domcontentloaded")
+    off_host = off_host_requests(page)
+    page.goto(voila.url + "/voila/render/policy_lab.ipynb", wait_until="domcontentloaded")
     button = page.locator(".kmssim-evaluate")
     expect(button).to_be_visible(timeout=RENDER_TIMEOUT_MS)
     decision = page.locator(".widget-html.kmssim-decision")
@@ -266,3 +294,4 @@ def test_voila_policy_lab(voila_policy_lab: Server, page: Page, tmp_path: Path) 
     shot = tmp_path / "voila-policy-lab.png"
     page.screenshot(path=shot, full_page=True)
     assert_png(shot)
+    assert off_host == [], "the app must work with no internet (issue 9), yet it asked other hosts"
