@@ -36,7 +36,7 @@ from ._errors import (
     UnsupportedOperationException,
     ValidationException,
 )
-from ._front import mock
+from ._front import ServiceNotSimulatedError, mock
 from ._models import KeySummary
 from ._policy import Decision, UnknownActionError, evaluate
 from ._pricing import (
@@ -108,6 +108,7 @@ __all__ = [
     "QuotaReport",
     "QuotaTable",
     "Replay",
+    "ServiceNotSimulatedError",
     "Simulator",
     "TagException",
     "ThrottlingException",
