@@ -285,6 +285,23 @@ class KmsOperations:
         self._alias_epoch = 0  # bumped by every alias change; keys the alias-name index below
         self._alias_index: tuple[int, dict[tuple[str, str, str], list[str]]] = (-1, {})
 
+    # ------------------------------------------------------------------ failed calls change nothing
+
+    def checkpoint(self) -> tuple[int, int, int, int]:
+        """Enough to undo what a failing call created before it failed (an AWS managed key made on first use of
+        ``alias/aws/<service>``): keys, aliases and grant tokens are only ever added at the end of their dicts
+        by a call that has not yet passed every check, and existing records change only after every check."""
+        return len(self.keys), len(self.aliases), len(self.grant_tokens), self._alias_epoch
+
+    def rollback(self, mark: tuple[int, int, int, int]) -> None:
+        """Remove what was added since ``checkpoint`` returned ``mark``."""
+        tables: tuple[dict[Any, Any], ...] = (self.keys, self.aliases, self.grant_tokens)
+        for table, size in zip(tables, mark[:3], strict=True):
+            while len(table) > size:
+                table.popitem()
+        if self._alias_epoch != mark[3]:
+            self._alias_epoch += 1  # the alias-name index is stale either way
+
     # ------------------------------------------------------------------ resolution and authorization
 
     def _find_key(self, account: str, region: str, key_id: str) -> Key | None:
@@ -1339,7 +1356,8 @@ class KmsOperations:
             raise ValidationException(
                 f"Grant operations {bad} are not valid for a {key.key_spec} key with key usage {key.key_usage}."
             )
-        constraints = p.get("Constraints") or None
+        # A copy: the grant must not change when the caller later changes the dicts it passed.
+        constraints = {k: dict(v) for k, v in p["Constraints"].items()} if p.get("Constraints") else None
         for pairs in (constraints or {}).values():
             if isinstance(pairs, dict) and (
                 len(pairs) > GRANT_CONSTRAINT_PAIRS
@@ -1402,7 +1420,7 @@ class KmsOperations:
         if g.retiring:
             entry["RetiringPrincipal"] = g.retiring
         if g.constraints:
-            entry["Constraints"] = g.constraints
+            entry["Constraints"] = {k: dict(v) for k, v in g.constraints.items()}
         return entry
 
     def ListGrants(self, req: Request) -> dict[str, Any]:

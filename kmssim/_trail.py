@@ -8,12 +8,14 @@ material and grant tokens never are.
 from __future__ import annotations
 
 import html
+import math
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, overload
 
 from ._models import from_iso, iso
+from ._validation import MAX_PARAM_DEPTH
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -59,6 +61,33 @@ SAFE_PARAMETERS = frozenset(
         "DryRun",
     }
 )
+
+
+#: Integers beyond this many bits are logged by description: JSON readers (and Python's own int-to-text limit)
+#: cannot be relied on for them.
+JSON_INT_BITS = 63
+
+
+def json_safe(value: Any, depth: int = 0) -> Any:
+    """A deep copy of ``value`` made only of JSON types: what the trail keeps of request parameters.
+
+    Strings, booleans, None, finite floats and 64-bit integers are kept; dicts (keys as text) and lists are
+    copied; anything else (bytes, objects, huge integers, NaN) is logged as ``"<type>"``, never by its content.
+    """
+    if value is None or isinstance(value, bool | str):
+        return value
+    if isinstance(value, int):
+        return value if value.bit_length() <= JSON_INT_BITS else "<int>"
+    if isinstance(value, float):
+        return value if math.isfinite(value) else "<float>"
+    if depth < MAX_PARAM_DEPTH and isinstance(value, dict):
+        return {
+            k if isinstance(k, str) else f"<{type(k).__name__}>": json_safe(v, depth + 1)
+            for k, v in value.items()
+        }
+    if depth < MAX_PARAM_DEPTH and isinstance(value, list | tuple):
+        return [json_safe(v, depth + 1) for v in value]
+    return f"<{type(value).__name__}>"
 
 
 @dataclass(frozen=True)
