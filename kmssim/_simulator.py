@@ -6,10 +6,12 @@ happen then, in time order. Nothing here reads the wall clock.
 
 from __future__ import annotations
 
+import errno
 import functools
 import json
 import math
 import os
+import re
 import tempfile
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
@@ -19,7 +21,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from ._errors import KMSError, ThrottlingException, UnsupportedOperationException, ValidationException
 from ._ids import ACCOUNT_ID, alias_arn
-from ._models import Key, KeySummary, Principal, from_iso, iso
+from ._models import DamagedState, Fields, Key, KeySummary, Principal, iso
 from ._operations import (
     AWS_MANAGED_ROTATION_DAYS,
     PENDING_WINDOW_DAYS,
@@ -29,7 +31,9 @@ from ._operations import (
     check_list_limit,
     principal_account,
 )
+from ._policy import parse_policy
 from ._pricing._catalog import KEYLESS_OPERATIONS
+from ._pricing._errors import DataFileError
 from ._random import Randomness
 from ._trail import SAFE_PARAMETERS, AuditEvent, Trail, json_safe
 from ._validation import check_types, coerce_blobs, copy_params, operation_model, validate_params
@@ -98,6 +102,25 @@ def _start_time(start: object) -> datetime:
     return when
 
 
+_MONTH = re.compile(r"^[0-9]{4}-(0[1-9]|1[0-2])\Z")
+
+
+def _load_random(data: object, where: str, stream: str) -> Randomness:
+    f = Fields(data, where)
+    seed = f.get("seed")
+    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int)):
+        raise f.fail("seed", "expected a whole number or null")
+    f.text("stream", choices=(stream,))
+    counter = f.whole("counter", 0, 2**64 - 1)
+    buffer = f.text("buffer")
+    if not re.fullmatch(r"(?:[0-9a-f]{2}){0,31}", buffer):
+        raise f.fail("buffer", "expected at most 31 bytes as lowercase hex")
+    if seed is None and (counter or buffer):
+        raise f.fail("counter", "an unseeded stream has no position")
+    f.done()
+    return Randomness.from_state(f.data)
+
+
 def _check_call_arguments(
     operation: object, params: object, region: object, principal: object, context: object
 ) -> None:
@@ -161,7 +184,7 @@ class Simulator:
         self._principals: dict[str, Principal] = {}
         self._events: list[AuditEvent] = []
         self._requests: defaultdict[tuple[str, str, str, str, str | None, str | None], int] = defaultdict(int)
-        self._buckets: dict[tuple[str, str, str], tuple[float, float]] = {}  # quota -> (window, count)
+        self._buckets: dict[tuple[str, str, str], tuple[int, int]] = {}  # quota -> (window index, count)
         self._month_cache: tuple[datetime, str] = (self._now, f"{self._now.year:04d}-{self._now.month:02d}")
         self.ops = KmsOperations(self)
 
@@ -399,8 +422,8 @@ class Simulator:
             allowed = max(1, math.floor(rate * window + 1e-9))
             index = math.floor(now / window)
             ident = (req.account, req.region, name)
-            seen_index, seen = self._buckets.get(ident, (index, 0.0))
-            count = seen if seen_index == index else 0.0
+            seen_index, seen = self._buckets.get(ident, (index, 0))
+            count = seen if seen_index == index else 0
             if count >= allowed:
                 raise ThrottlingException(
                     "You have exceeded the rate at which you may call KMS. Reduce the frequency of your calls."
@@ -610,10 +633,17 @@ class Simulator:
         }
 
     def save(self, path: str | os.PathLike[str]) -> Path:
-        """Write the whole state as versioned JSON, atomically (a temporary file renamed over the target)."""
-        target = Path(path)
+        """Write the whole state as versioned JSON, atomically (a temporary file renamed over the target).
+
+        A symbolic link is written through: the file it points at is replaced, the link stays. A missing
+        folder raises FileNotFoundError naming the folder. Returns ``path`` as given.
+        """
+        given = Path(path)
+        target = Path(os.path.realpath(given)) if given.is_symlink() else given
         data = json.dumps(self.to_json(), indent=1, sort_keys=True)
         folder = target.parent or Path(".")
+        if not folder.is_dir():
+            raise FileNotFoundError(errno.ENOENT, "no such folder to save the state into", str(folder))
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
         try:
             umask = os.umask(0)
@@ -632,44 +662,110 @@ class Simulator:
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise
-        return target
+        return given
 
     @classmethod
     def load(cls, path: str | os.PathLike[str]) -> Simulator:
-        """Read a state written by :meth:`save`. A corrupted or foreign file raises ValueError saying why."""
+        """Read a state written by :meth:`save`. A corrupted, damaged or foreign file raises
+        ``kmssim.DataFileError`` (a ValueError) naming the field and the rule it breaks."""
         p = Path(path)
         try:
             data = json.loads(p.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise ValueError(f"{p}: not a kmssim state file ({exc})") from exc
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
+            reason = "nested too deeply" if isinstance(exc, RecursionError) else str(exc)
+            raise DataFileError(p, "file", f"not a kmssim state file ({reason})") from None
         return cls.from_json(data, source=str(p))
 
     @classmethod
     def from_json(cls, data: Any, *, source: str = "state") -> Simulator:
+        """A simulator from :meth:`to_json` data; ``kmssim.DataFileError`` for anything ``save`` cannot have
+        written: a wrong type, a missing or unknown field, a broken relation (a material ID that is not the hash
+        of its seed, an alias to a missing key, a grant token without its grant...)."""
         if not isinstance(data, dict) or data.get("format") != STATE_FORMAT:
-            raise ValueError(f'{source}: not a kmssim state file (no "format": "{STATE_FORMAT}")')
+            raise DataFileError(source, "format", f'not a kmssim state file (no "format": "{STATE_FORMAT}")')
         if data.get("version") != STATE_VERSION:
-            raise ValueError(
-                f"{source}: kmssim state version {data.get('version')!r}; this kmssim reads version {STATE_VERSION}"
+            raise DataFileError(
+                source,
+                "version",
+                f"kmssim state version {data.get('version')!r}; this kmssim reads version {STATE_VERSION}",
             )
         try:
-            sim = cls(account_id=data["account_id"], region=data["region"], start=from_iso(data["now"]))
-            if not isinstance(data["enforce_quotas"], bool):
-                raise ValueError("enforce_quotas must be true or false")
-            sim.enforce_quotas = data["enforce_quotas"]
-            sim._random = Randomness.from_state(data["random"])
-            sim._id_random = Randomness.from_state(data["id_random"])
-            sim._buckets = {(a, r, n): (float(t), float(last)) for a, r, n, t, last in data["quota_buckets"]}
-            sim._principals = {p["arn"]: Principal.from_json(p) for p in data["principals"]}
-            sim.ops.load_json(data["operations"])
-            sim._events = [AuditEvent.from_dict(e) for e in data["trail"]]
-            for row in data["requests"]:
-                if not isinstance(row, list) or len(row) != 7 or not isinstance(row[6], int) or row[6] < 0:
-                    raise ValueError(f"bad request-count row {row!r}")
-                month, account, region, op, spec, pair, n = row
-                sim._requests[(month, account, region, op, spec, pair)] += n
-        except (KeyError, TypeError, ValueError, AttributeError) as exc:
-            raise ValueError(f"{source}: the kmssim state is damaged ({type(exc).__name__}: {exc})") from exc
+            return cls._from_fields(Fields(data, ""))
+        except DamagedState as exc:
+            raise DataFileError(source, exc.field, f"the kmssim state is damaged: {exc.problem}") from None
+
+    @classmethod
+    def _from_fields(cls, f: Fields) -> Simulator:
+        f.text("format"), f.whole("version")
+        account = f.text("account_id")
+        region = f.text("region")
+        now = f.time("now")
+        try:
+            sim = cls(account_id=account, region=region, start=now)
+        except (TypeError, ValueError) as exc:
+            raise DamagedState("account_id, region or now", str(exc)) from None
+        sim.enforce_quotas = f.flag("enforce_quotas")
+        sim._random = _load_random(f.get("random"), "random", "")
+        sim._id_random = _load_random(f.get("id_random"), "id_random", "ids")
+        if sim._random.seed != sim._id_random.seed:
+            raise f.fail("id_random.seed", "differs from random.seed")
+        for i, row in enumerate(f.items("quota_buckets")):
+            at = f.path(f"quota_buckets[{i}]")
+            if (
+                not isinstance(row, list)
+                or len(row) != 5
+                or not all(isinstance(x, str) for x in row[:3])
+                or not all(isinstance(x, int) and not isinstance(x, bool) and x >= 0 for x in row[3:])
+            ):
+                raise DamagedState(at, "expected [account, Region, quota name, window index, count]")
+            sim._buckets[(row[0], row[1], row[2])] = (row[3], row[4])
+        for i, d in enumerate(f.items("principals")):
+            at = f.path(f"principals[{i}]")
+            principal = Principal.from_json(d, at)
+            if principal.arn in sim._principals:
+                raise DamagedState(f"{at}.arn", "a second principal with this ARN")
+            try:
+                sim.add_principal(principal.arn, principal.policies, principal.tags)
+            except (TypeError, ValueError) as exc:
+                raise DamagedState(at, str(exc)) from None
+            if sim._principals[principal.arn] != principal:
+                raise DamagedState(f"{at}.account", "is not the account of the principal's ARN")
+        sim.ops.load_json(f.get("operations"), now)
+        for arn, key in sim.ops.keys.items():
+            if key.region not in simulated_regions():
+                raise DamagedState(f"operations.keys.{arn}.region", "not a Region kmssim knows")
+            try:
+                parse_policy(key.policy, "key")
+            except KMSError as exc:
+                raise DamagedState(f"operations.keys.{arn}.policy", exc.message or exc.code) from None
+        last = None
+        for i, d in enumerate(f.items("trail")):
+            event = AuditEvent.from_dict(d, f.path(f"trail[{i}]"))
+            if event.event_time > now or (last is not None and event.event_time < last):
+                raise DamagedState(f"trail[{i}].eventTime", "out of time order, or later than the clock")
+            last = event.event_time
+            sim._events.append(event)
+        for i, row in enumerate(f.items("requests")):
+            at = f.path(f"requests[{i}]")
+            if (
+                not isinstance(row, list)
+                or len(row) != 7
+                or not isinstance(row[0], str)
+                or not _MONTH.match(row[0])
+                or not all(isinstance(x, str) for x in row[1:4])
+                or not all(x is None or isinstance(x, str) for x in row[4:6])
+                or isinstance(row[6], bool)
+                or not isinstance(row[6], int)
+                or row[6] < 1
+            ):
+                raise DamagedState(
+                    at, "expected [month YYYY-MM, account, Region, operation, key spec, pair, count]"
+                )
+            ident = (row[0], row[1], row[2], row[3], row[4], row[5])
+            if ident in sim._requests:
+                raise DamagedState(at, "a second row for the same month, account, Region and request kind")
+            sim._requests[ident] = row[6]
+        f.done()
         return sim
 
     def __repr__(self) -> str:
