@@ -177,38 +177,67 @@ def _service_model() -> Any:
     return botocore.session.get_session().get_service_model("kms")
 
 
-def copy_params(value: Any, path: str = "", depth: int = 0) -> Any:
+def copy_params(value: Any) -> Any:
     """A deep copy of request parameters, so nothing the simulator keeps aliases the caller's objects.
 
     Dicts, lists and tuples (as lists) are copied; a bytearray becomes a new bytearray; other values are kept.
     ValidationException for values nested deeper than ``MAX_PARAM_DEPTH`` and, with
     ``REJECT_UNPAIRED_SURROGATES``, for strings UTF-8 cannot carry; the value is never repeated.
     """
+    try:
+        return _copy(value, 0)
+    except _Refused:
+        path, problem = _first_refused(value, "", 0) or ("input", "Member is not valid")
+        raise ValidationException(
+            f"1 validation error detected: Value at '{path}' failed to satisfy constraint: {problem}"
+        ) from None
+
+
+class _Refused(Exception):
+    pass
+
+
+def _copy(value: Any, depth: int) -> Any:
     if isinstance(value, str):
-        if REJECT_UNPAIRED_SURROGATES and not value.isascii():
-            try:
-                value.encode("utf-8")
-            except UnicodeEncodeError:
-                raise ValidationException(
-                    f"1 validation error detected: Value at '{path or 'input'}' failed to satisfy constraint: "
-                    "Member must be a valid Unicode string (it holds an unpaired surrogate)"
-                ) from None
+        if REJECT_UNPAIRED_SURROGATES and not value.isascii() and _unpaired(value):
+            raise _Refused
         return value
     if isinstance(value, dict | list | tuple):
         if depth >= MAX_PARAM_DEPTH:
-            raise ValidationException(
-                f"1 validation error detected: Value at '{path or 'input'}' failed to satisfy constraint: "
-                f"Member must not be nested more than {MAX_PARAM_DEPTH} levels deep"
-            )
+            raise _Refused
         if isinstance(value, dict):
-            return {
-                copy_params(k, path, depth + 1): copy_params(v, f"{path}.{k}" if path else str(k), depth + 1)
-                for k, v in value.items()
-            }
-        return [copy_params(v, f"{path}[{i}]", depth + 1) for i, v in enumerate(value)]
+            return {_copy(k, depth + 1): _copy(v, depth + 1) for k, v in value.items()}
+        return [_copy(v, depth + 1) for v in value]
     if isinstance(value, bytearray):
         return bytearray(value)
     return value
+
+
+def _unpaired(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+def _first_refused(value: Any, path: str, depth: int) -> tuple[str, str] | None:
+    """Where ``_copy`` refused ``value`` and why (slow: only after a refusal)."""
+    if isinstance(value, str):
+        if REJECT_UNPAIRED_SURROGATES and _unpaired(value):
+            return path or "input", "Member must be a valid Unicode string (it holds an unpaired surrogate)"
+        return None
+    if isinstance(value, dict | list | tuple):
+        if depth >= MAX_PARAM_DEPTH:
+            return path or "input", f"Member must not be nested more than {MAX_PARAM_DEPTH} levels deep"
+        items = value.items() if isinstance(value, dict) else enumerate(value)
+        for k, v in items:
+            inner = (f"{path}.{k}" if path else str(k)) if isinstance(value, dict) else f"{path}[{k}]"
+            found = _first_refused(k, inner, depth + 1) if isinstance(k, str) else None
+            found = found or _first_refused(v, inner, depth + 1)
+            if found:
+                return found
+    return None
 
 
 def coerce_blobs(shape: Any, value: Any) -> Any:
