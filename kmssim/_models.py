@@ -415,12 +415,13 @@ class Key:
             self.state != "PendingDeletion" and any(v is not None for v in pending)
         ):
             raise fail("state", "a key is pending deletion exactly when its deletion fields are set")
-        if (
-            self.deletion_scheduled_at is not None
-            and self.pending_window_days is not None
-            and self.deletion_date != self.deletion_scheduled_at + timedelta(days=self.pending_window_days)
-        ):
-            raise fail("deletion_date", "is not the scheduling time plus the waiting period")
+        if self.deletion_scheduled_at is not None and self.pending_window_days is not None:
+            try:
+                due = self.deletion_scheduled_at + timedelta(days=self.pending_window_days)
+            except OverflowError:
+                due = None
+            if self.deletion_date != due:
+                raise fail("deletion_date", "is not the scheduling time plus the waiting period")
         if self.deleted is not None and (self.deleted != self.deletion_date or self.grants):
             raise fail("deleted", "a deleted key was deleted on its deletion date and has no grants")
         for gid, g in self.grants.items():

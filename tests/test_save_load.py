@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 from typing import Any
 
 from hypothesis import HealthCheck, given, settings
@@ -92,7 +93,11 @@ def _paths(value: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
 
 
 _PATHS = _paths(json.loads(_saved()))
-_SETTINGS = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+_SETTINGS = settings(
+    max_examples=int(os.environ.get("KMSSIM_FUZZ_EXAMPLES", "100")),
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
 
 
 @_SETTINGS

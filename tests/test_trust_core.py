@@ -361,3 +361,16 @@ def test_an_internal_failure_is_answered_as_kms_internal_exception(monkeypatch: 
         sim.call("Encrypt", {"KeyId": key, "Plaintext": b"x"})
     assert e.value.code == "KMSInternalException" and "secret-ish" not in str(e.value)
     assert _state(sim) == before
+
+
+def test_a_deletion_date_near_year_9999_is_refused_not_an_overflow(tmp_path: Path) -> None:
+    """Found by tests/test_save_load.py: a damaged scheduling time once raised OverflowError on load."""
+    sim = kmssim.Simulator(seed=14)
+    key = _key(sim)
+    sim.call("ScheduleKeyDeletion", {"KeyId": key})
+
+    def edit(d: dict[str, Any]) -> None:
+        d["operations"]["keys"][0]["deletion_scheduled_at"] = "9999-12-31T23:59:59Z"
+
+    with pytest.raises(kmssim.DataFileError, match="deletion_date"):
+        kmssim.Simulator.load(_saved(tmp_path, sim, edit))
