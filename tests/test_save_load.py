@@ -94,7 +94,7 @@ def _paths(value: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
 
 _PATHS = _paths(json.loads(_saved()))
 _SETTINGS = settings(
-    max_examples=int(os.environ.get("KMSSIM_FUZZ_EXAMPLES", "100")),
+    max_examples=int(os.environ.get("KMSSIM_FUZZ_EXAMPLES", "200")),
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow],
 )

@@ -63,7 +63,7 @@ MEMBERS = [
 ]  # fmt: skip
 
 _SETTINGS = settings(
-    max_examples=int(os.environ.get("KMSSIM_FUZZ_EXAMPLES", "20")),  # raise it for a longer fuzz
+    max_examples=int(os.environ.get("KMSSIM_FUZZ_EXAMPLES", "50")),  # raise it for a longer fuzz
     stateful_step_count=20,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
