@@ -546,10 +546,11 @@ def encrypt_symmetric(
     if len(material_id) != 2 * _MATERIAL_ID_BYTES:
         raise ValueError("material id must be 64 hex characters")
     mid = bytes.fromhex(material_id)
+    encoded_context = encode_context(context)  # a context it refuses fails before the IV is drawn
     iv = _draw(rng, _IV_BYTES)
     body = bytes((_BLOB_VERSION, len(kid), len(kid) ^ 0xFF)) + kid + mid + iv
     header = body + struct.pack(">I", zlib.crc32(body))
-    return header + _aesgcm(seed).encrypt(iv, plaintext, header + encode_context(context))
+    return header + _aesgcm(seed).encrypt(iv, plaintext, header + encoded_context)
 
 
 def _split_blob(blob: bytes) -> tuple[int, SymmetricHeader]:

@@ -15,12 +15,12 @@ from ._errors import NotFoundException
 
 PARTITION = "aws"
 
-_UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
-_MRK = re.compile(r"^mrk-[0-9a-f]{32}$")
+_UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\Z")
+_MRK = re.compile(r"^mrk-[0-9a-f]{32}\Z")
 _ARN = re.compile(
     r"^arn:(?P<partition>[a-z-]+):kms:(?P<region>[a-z0-9-]*):(?P<account>\d*):(?P<resource>.+)$"
 )
-ACCOUNT_ID = re.compile(r"^\d{12}$")
+ACCOUNT_ID = re.compile(r"^[0-9]{12}\Z")  # ASCII digits only; \Z: no trailing newline
 
 
 def is_key_id(value: str) -> bool:

@@ -7,11 +7,21 @@ data and back for ``Simulator.save`` / ``Simulator.load``; key material is store
 from __future__ import annotations
 
 import base64
+import re
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from . import _crypto
+from ._crypto import MATERIAL_SEED_BYTES
+from ._ids import ACCOUNT_ID, is_key_id, key_arn
 from ._keyspecs import KEY_SPECS, KeySpecInfo
+
+ROTATION_TYPES = (None, "AUTOMATIC", "ON_DEMAND")
+KEY_STATES = ("Enabled", "Disabled", "PendingDeletion")
+GRANT_CONSTRAINT_KINDS = ("EncryptionContextSubset", "EncryptionContextEquals")
+ALIAS_NAME = re.compile(r"^alias/[a-zA-Z0-9/_-]+\Z")
+GRANT_ID = re.compile(r"[0-9a-f]{64}")
 
 
 def iso(t: datetime) -> str:
@@ -26,8 +36,124 @@ def _opt_iso(t: datetime | None) -> str | None:
     return None if t is None else iso(t)
 
 
-def _opt_from_iso(s: str | None) -> datetime | None:
-    return None if s is None else from_iso(s)
+class DamagedState(ValueError):
+    """A saved state breaks a rule: ``field`` names where (``operations.keys[0].materials[1].seed``)."""
+
+    def __init__(self, field: str, problem: str) -> None:
+        self.field = field
+        self.problem = problem
+        super().__init__(f"{field}: {problem}")
+
+
+_MISSING = object()
+
+
+class Fields:
+    """Typed, named access to one JSON object of a saved state: every read checks the type (and range), and
+    ``done`` refuses fields nobody read, so what loads is exactly what ``save`` writes."""
+
+    def __init__(self, data: object, where: str) -> None:
+        if not isinstance(data, dict):
+            raise DamagedState(where, f"expected an object, found {_kind(data)}")
+        self.data: dict[str, Any] = data
+        self.where = where
+        self._read: set[str] = set()
+
+    def path(self, name: str) -> str:
+        return f"{self.where}.{name}" if self.where else name
+
+    def get(self, name: str) -> Any:
+        self._read.add(name)
+        value = self.data.get(name, _MISSING)
+        if value is _MISSING:
+            raise DamagedState(self.path(name), "missing")
+        return value
+
+    def fail(self, name: str, problem: str) -> DamagedState:
+        return DamagedState(self.path(name), problem)
+
+    def text(
+        self, name: str, *, choices: tuple[str | None, ...] | None = None, optional: bool = False
+    ) -> Any:
+        value = self.get(name)
+        if value is None and (optional or (choices is not None and None in choices)):
+            return None
+        if not isinstance(value, str):
+            raise self.fail(name, f"expected text, found {_kind(value)}")
+        if choices is not None and value not in choices:
+            raise self.fail(name, f"{value!r} is not one of {', '.join(repr(c) for c in choices)}")
+        return value
+
+    def whole(self, name: str, lo: int = 0, hi: int = 2**63 - 1, *, optional: bool = False) -> Any:
+        value = self.get(name)
+        if value is None and optional:
+            return None
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise self.fail(name, f"expected a whole number, found {_kind(value)}")
+        if not lo <= value <= hi:
+            raise self.fail(name, f"{value} is outside {lo}..{hi}")
+        return value
+
+    def flag(self, name: str) -> bool:
+        value = self.get(name)
+        if not isinstance(value, bool):
+            raise self.fail(name, f"expected true or false, found {_kind(value)}")
+        return value
+
+    def time(self, name: str, *, optional: bool = False) -> Any:
+        value = self.get(name)
+        if value is None and optional:
+            return None
+        return parse_time(value, self.path(name))
+
+    def items(self, name: str) -> list[Any]:
+        value = self.get(name)
+        if not isinstance(value, list):
+            raise self.fail(name, f"expected a list, found {_kind(value)}")
+        return value
+
+    def text_map(self, name: str, *, optional: bool = False) -> Any:
+        value = self.get(name)
+        if value is None and optional:
+            return None
+        return text_map(value, self.path(name))
+
+    def done(self) -> None:
+        extra = sorted(set(self.data) - self._read)
+        if extra:
+            raise DamagedState(self.path(extra[0]), "a field kmssim does not write")
+
+
+def _kind(value: object) -> str:
+    return {dict: "an object", list: "a list", str: "text", bool: "a boolean", type(None): "null"}.get(
+        type(value), type(value).__name__
+    )
+
+
+def parse_time(value: object, where: str) -> datetime:
+    """A UTC time exactly as :func:`iso` writes it."""
+    if not isinstance(value, str):
+        raise DamagedState(where, f"expected a time, found {_kind(value)}")
+    try:
+        t = from_iso(value)
+        canonical = t.tzinfo is not None and iso(t) == value
+    except (ValueError, OverflowError):
+        canonical = False
+    if not canonical:
+        raise DamagedState(where, f"{value!r} is not a UTC time as kmssim writes it (2026-01-01T00:00:00Z)")
+    return t
+
+
+def text_map(value: object, where: str) -> dict[str, str]:
+    if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
+        raise DamagedState(where, "expected an object of text values")
+    return dict(value)
+
+
+def text_list(value: object, where: str) -> list[str]:
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise DamagedState(where, "expected a list of text")
+    return list(value)
 
 
 @dataclass
@@ -48,13 +174,21 @@ class KeyMaterial:
         }
 
     @classmethod
-    def from_json(cls, d: dict[str, Any]) -> KeyMaterial:
-        seed = base64.b64decode(d["seed"], validate=True)
-        if len(seed) != 32:
-            raise ValueError("key material seed must be 32 bytes")
-        if d["rotation_type"] not in (None, "AUTOMATIC", "ON_DEMAND"):
-            raise ValueError(f"unknown rotation type {d['rotation_type']!r}")
-        return cls(d["material_id"], seed, from_iso(d["created"]), d["rotation_type"])
+    def from_json(cls, d: object, where: str, key_arn: str) -> KeyMaterial:
+        f = Fields(d, where)
+        material_id = f.text("material_id")
+        encoded = f.text("seed")
+        try:
+            seed = base64.b64decode(encoded, validate=True)
+        except ValueError:
+            raise f.fail("seed", "not base64") from None
+        if len(seed) != MATERIAL_SEED_BYTES or base64.b64encode(seed).decode() != encoded:
+            raise f.fail("seed", f"a key material seed is {MATERIAL_SEED_BYTES} bytes, in canonical base64")
+        if material_id != _crypto.material_id(seed, key_arn):
+            raise f.fail("material_id", "does not match its seed (the material ID is a hash of the seed)")
+        material = cls(material_id, seed, f.time("created"), f.text("rotation_type", choices=ROTATION_TYPES))
+        f.done()
+        return material
 
 
 @dataclass
@@ -98,18 +232,30 @@ class Grant:
         }
 
     @classmethod
-    def from_json(cls, d: dict[str, Any]) -> Grant:
-        return cls(
-            d["grant_id"],
-            d["key_arn"],
-            d["grantee"],
-            list(d["operations"]),
-            d["issuing_account"],
-            from_iso(d["created"]),
-            d["name"],
-            d["retiring"],
-            d["constraints"],
+    def from_json(cls, d: object, where: str) -> Grant:
+        f = Fields(d, where)
+        grant = cls(
+            f.text("grant_id"),
+            f.text("key_arn"),
+            f.text("grantee"),
+            text_list(f.get("operations"), f.path("operations")),
+            f.text("issuing_account"),
+            f.time("created"),
+            f.text("name", optional=True),
+            f.text("retiring", optional=True),
+            None,
         )
+        constraints = f.get("constraints")
+        if constraints is not None:
+            if not isinstance(constraints, dict) or not constraints:
+                raise f.fail("constraints", "expected null or an object")
+            grant.constraints = {}
+            for kind, pairs in constraints.items():
+                if kind not in GRANT_CONSTRAINT_KINDS:
+                    raise f.fail("constraints", f"unknown constraint {kind!r}")
+                grant.constraints[kind] = text_map(pairs, f.path(f"constraints.{kind}"))
+        f.done()
+        return grant
 
 
 @dataclass
@@ -182,53 +328,109 @@ class Key:
         }
 
     @classmethod
-    def from_json(cls, d: dict[str, Any]) -> Key:
+    def from_json(cls, d: object, where: str) -> Key:
+        """A key from its saved JSON; DamagedState naming the field for any wrong type or broken relation
+        (``check``)."""
+        f = Fields(d, where)
         key = cls(
-            key_id=d["key_id"],
-            arn=d["arn"],
-            account=d["account"],
-            region=d["region"],
-            key_spec=d["key_spec"],
-            key_usage=d["key_usage"],
-            created=from_iso(d["created"]),
-            policy=d["policy"],
-            description=d["description"],
-            key_manager=d["key_manager"],
-            origin=d["origin"],
-            multi_region=d["multi_region"],
-            state=d["state"],
-            tags=dict(d["tags"]),
-            materials=[KeyMaterial.from_json(m) for m in d["materials"]],
-            rotation_enabled=d["rotation_enabled"],
-            rotation_period_days=d["rotation_period_days"],
-            next_rotation=_opt_from_iso(d["next_rotation"]),
-            on_demand_rotations=d["on_demand_rotations"],
-            deletion_date=_opt_from_iso(d["deletion_date"]),
-            deletion_scheduled_at=_opt_from_iso(d["deletion_scheduled_at"]),
-            pending_window_days=d["pending_window_days"],
-            deleted=_opt_from_iso(d["deleted"]),
+            key_id=f.text("key_id"),
+            arn=f.text("arn"),
+            account=f.text("account"),
+            region=f.text("region"),
+            key_spec=f.text("key_spec", choices=tuple(KEY_SPECS)),
+            key_usage=f.text("key_usage"),
+            created=f.time("created"),
+            policy=f.text("policy"),
+            description=f.text("description"),
+            key_manager=f.text("key_manager", choices=("CUSTOMER", "AWS")),
+            origin=f.text("origin", choices=("AWS_KMS",)),
+            multi_region=f.flag("multi_region"),
+            state=f.text("state", choices=KEY_STATES),
+            tags=f.text_map("tags"),
+            rotation_enabled=f.flag("rotation_enabled"),
+            rotation_period_days=f.whole("rotation_period_days", 1, 2**31, optional=True),
+            next_rotation=f.time("next_rotation", optional=True),
+            on_demand_rotations=f.whole("on_demand_rotations"),
+            deletion_date=f.time("deletion_date", optional=True),
+            deletion_scheduled_at=f.time("deletion_scheduled_at", optional=True),
+            pending_window_days=f.whole("pending_window_days", 1, 2**31, optional=True),
+            deleted=f.time("deleted", optional=True),
         )
-        key.grants = {g["grant_id"]: Grant.from_json(g) for g in d["grants"]}
-        key.check()
+        arn = key.arn
+        if arn != key_arn(key.region, key.account, key.key_id):
+            raise f.fail("arn", "does not match the key's Region, account and key ID")
+        key.materials = [
+            KeyMaterial.from_json(m, f.path(f"materials[{i}]"), arn)
+            for i, m in enumerate(f.items("materials"))
+        ]
+        for i, g in enumerate(f.items("grants")):
+            grant = Grant.from_json(g, f.path(f"grants[{i}]"))
+            if grant.grant_id in key.grants:
+                raise f.fail(f"grants[{i}].grant_id", "a second grant with this ID")
+            key.grants[grant.grant_id] = grant
+        f.done()
+        key.check(where)
         return key
 
-    def check(self) -> None:
-        """Raise ValueError if the record is not one the operations could have made."""
-        if self.key_spec not in KEY_SPECS:
-            raise ValueError(f"unknown key spec {self.key_spec!r}")
+    def check(self, where: str = "key") -> None:
+        """Raise DamagedState if the record is not one the operations could have made (every relation
+        between its fields that the operations keep)."""
+
+        def fail(name: str, problem: str) -> DamagedState:
+            return DamagedState(f"{where}.{name}", problem)
+
+        if not is_key_id(self.key_id) or self.key_id.startswith("mrk-") != self.multi_region:
+            raise fail(
+                "key_id",
+                f"{self.key_id!r} is not a key ID of a {'multi' if self.multi_region else 'single'}-Region key",
+            )
+        if not ACCOUNT_ID.match(self.account):
+            raise fail("account", "not a 12-digit account ID")
+        if self.arn != key_arn(self.region, self.account, self.key_id):
+            raise fail("arn", "does not match the key's Region, account and key ID")
         if self.key_usage not in KEY_SPECS[self.key_spec].usages:
-            raise ValueError(f"key usage {self.key_usage!r} does not fit key spec {self.key_spec}")
-        if self.state not in ("Enabled", "Disabled", "PendingDeletion"):
-            raise ValueError(f"unknown key state {self.state!r}")
+            raise fail("key_usage", f"{self.key_usage!r} does not fit key spec {self.key_spec}")
         if not self.materials:
-            raise ValueError(f"key {self.key_id} has no key material")
-        if self.rotation_enabled and (self.rotation_period_days is None or self.next_rotation is None):
-            raise ValueError(f"key {self.key_id} has rotation enabled without a period and next date")
-        if self.state == "PendingDeletion" and self.deletion_date is None:
-            raise ValueError(f"key {self.key_id} is pending deletion without a deletion date")
-        for flag in (self.multi_region, self.rotation_enabled):
-            if not isinstance(flag, bool):
-                raise ValueError(f"key {self.key_id}: a boolean field holds {flag!r}")
+            raise fail("materials", "a key has at least one key material")
+        for i, m in enumerate(self.materials):
+            if (m.rotation_type is None) != (i == 0):
+                raise fail(f"materials[{i}].rotation_type", "only the first material has no rotation type")
+            if m.created < (self.materials[i - 1].created if i else self.created):
+                raise fail(f"materials[{i}].created", "earlier than the material (or key) before it")
+        if self.materials[0].created != self.created:
+            raise fail("materials[0].created", "the first material is made with the key")
+        if len({m.material_id for m in self.materials}) != len(self.materials):
+            raise fail("materials", "two materials share a material ID")
+        on_demand = sum(1 for m in self.materials if m.rotation_type == "ON_DEMAND")
+        if self.on_demand_rotations != on_demand:
+            raise fail(
+                "on_demand_rotations", f"{self.on_demand_rotations}, but {on_demand} ON_DEMAND materials"
+            )
+        if self.rotation_enabled != (self.next_rotation is not None) or (
+            self.rotation_enabled and self.rotation_period_days is None
+        ):
+            raise fail("rotation_enabled", "rotation is enabled exactly when a period and next date are set")
+        pending = (self.deletion_date, self.deletion_scheduled_at, self.pending_window_days)
+        if (self.state == "PendingDeletion") != all(v is not None for v in pending) or (
+            self.state != "PendingDeletion" and any(v is not None for v in pending)
+        ):
+            raise fail("state", "a key is pending deletion exactly when its deletion fields are set")
+        if self.deletion_scheduled_at is not None and self.pending_window_days is not None:
+            try:
+                due = self.deletion_scheduled_at + timedelta(days=self.pending_window_days)
+            except OverflowError:
+                due = None
+            if self.deletion_date != due:
+                raise fail("deletion_date", "is not the scheduling time plus the waiting period")
+        if self.deleted is not None and (self.deleted != self.deletion_date or self.grants):
+            raise fail("deleted", "a deleted key was deleted on its deletion date and has no grants")
+        for gid, g in self.grants.items():
+            if not GRANT_ID.fullmatch(gid) or g.key_arn != self.arn:
+                raise fail("grants", f"grant {gid!r} does not belong to this key")
+            if g.created < self.created:
+                raise fail("grants", f"grant {gid} is older than its key")
+            if g.constraints and not self.spec.symmetric_encryption:
+                raise fail("grants", "grant constraints exist only on symmetric encryption keys")
 
 
 @dataclass
@@ -251,15 +453,22 @@ class Alias:
         }
 
     @classmethod
-    def from_json(cls, d: dict[str, Any]) -> Alias:
-        return cls(
-            d["name"],
-            d["account"],
-            d["region"],
-            d["target_key_id"],
-            from_iso(d["created"]),
-            from_iso(d["updated"]),
+    def from_json(cls, d: object, where: str) -> Alias:
+        f = Fields(d, where)
+        alias = cls(
+            f.text("name"),
+            f.text("account"),
+            f.text("region"),
+            f.text("target_key_id"),
+            f.time("created"),
+            f.time("updated"),
         )
+        f.done()
+        if not ALIAS_NAME.match(alias.name):
+            raise f.fail("name", "not an alias name (alias/ and letters, digits, /, _ or -)")
+        if alias.updated < alias.created:
+            raise f.fail("updated", "earlier than created")
+        return alias
 
 
 @dataclass
@@ -275,8 +484,16 @@ class Principal:
         return {"arn": self.arn, "account": self.account, "policies": self.policies, "tags": self.tags}
 
     @classmethod
-    def from_json(cls, d: dict[str, Any]) -> Principal:
-        return cls(d["arn"], d["account"], list(d["policies"]), dict(d["tags"]))
+    def from_json(cls, d: object, where: str) -> Principal:
+        f = Fields(d, where)
+        principal = cls(
+            f.text("arn"),
+            f.text("account"),
+            text_list(f.get("policies"), f.path("policies")),
+            f.text_map("tags"),
+        )
+        f.done()
+        return principal
 
 
 @dataclass(frozen=True)

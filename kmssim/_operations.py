@@ -55,7 +55,7 @@ from ._keyspecs import (
     SIGN_VERIFY,
     UNSUPPORTED_KEY_SPECS,
 )
-from ._models import Alias, Grant, Key, KeyMaterial, Principal
+from ._models import ALIAS_NAME, GRANT_ID, Alias, DamagedState, Fields, Grant, Key, KeyMaterial, Principal
 from ._policy import (
     Decision,
     aws_managed_key_policy,
@@ -89,6 +89,8 @@ LIST_LIMITS = {
     "ListResourceTags": 50,
 }
 GRANT_CONSTRAINT_PAIRS = 8
+#: A grant token: this many random bytes, then the grant ID, in unpadded URL-safe base64 (kmssim's format).
+GRANT_TOKEN_RANDOM_BYTES = 48
 GRANT_CONSTRAINT_VALUE_CHARS = 384
 PENDING_WINDOW_DAYS = (7, 30)
 DEFAULT_PENDING_WINDOW_DAYS = 30
@@ -127,8 +129,6 @@ AWS_MANAGED_SERVICES = (
     "xray",
 )
 
-_ALIAS_CHARS = re.compile(r"^alias/[a-zA-Z0-9/_-]+$")
-_GRANT_ID = re.compile(r"[0-9a-f]{64}")
 # Grantee and retiring principals: an IAM or STS ARN, an account ID, or a service principal name.
 _GRANT_PRINCIPAL = re.compile(r"^(arn:aws:(iam|sts)::\d{12}:.+|\d{12}|[a-z0-9.-]+\.amazonaws\.com)$")
 _ALIAS_PREFIX_MESSAGE = (
@@ -284,6 +284,23 @@ class KmsOperations:
         self.time_events: list[tuple[str, Key]] = []
         self._alias_epoch = 0  # bumped by every alias change; keys the alias-name index below
         self._alias_index: tuple[int, dict[tuple[str, str, str], list[str]]] = (-1, {})
+
+    # ------------------------------------------------------------------ failed calls change nothing
+
+    def checkpoint(self) -> tuple[int, int, int, int]:
+        """Enough to undo what a failing call created before it failed (an AWS managed key made on first use of
+        ``alias/aws/<service>``): keys, aliases and grant tokens are only ever added at the end of their dicts
+        by a call that has not yet passed every check, and existing records change only after every check."""
+        return len(self.keys), len(self.aliases), len(self.grant_tokens), self._alias_epoch
+
+    def rollback(self, mark: tuple[int, int, int, int]) -> None:
+        """Remove what was added since ``checkpoint`` returned ``mark``."""
+        tables: tuple[dict[Any, Any], ...] = (self.keys, self.aliases, self.grant_tokens)
+        for table, size in zip(tables, mark[:3], strict=True):
+            while len(table) > size:
+                table.popitem()
+        if self._alias_epoch != mark[3]:
+            self._alias_epoch += 1  # the alias-name index is stale either way
 
     # ------------------------------------------------------------------ resolution and authorization
 
@@ -754,7 +771,7 @@ class KmsOperations:
             raise ValidationException(_ALIAS_PREFIX_MESSAGE)
         if name.startswith("alias/aws/"):
             raise NotAuthorizedException("")
-        if name == "alias/" or not _ALIAS_CHARS.match(name):
+        if name == "alias/" or not ALIAS_NAME.match(name):
             raise InvalidAliasNameException(
                 f"Alias {name} is not valid: an alias name can contain only alphanumeric characters, "
                 "forward slashes (/), underscores (_), and dashes (-)."
@@ -1339,7 +1356,8 @@ class KmsOperations:
             raise ValidationException(
                 f"Grant operations {bad} are not valid for a {key.key_spec} key with key usage {key.key_usage}."
             )
-        constraints = p.get("Constraints") or None
+        # A copy: the grant must not change when the caller later changes the dicts it passed.
+        constraints = {k: dict(v) for k, v in p["Constraints"].items()} if p.get("Constraints") else None
         for pairs in (constraints or {}).values():
             if isinstance(pairs, dict) and (
                 len(pairs) > GRANT_CONSTRAINT_PAIRS
@@ -1383,7 +1401,8 @@ class KmsOperations:
         return {"GrantToken": self._new_token(key, grant_id), "GrantId": grant_id}
 
     def _new_token(self, key: Key, grant_id: str) -> str:
-        token = base64.urlsafe_b64encode(self.world.random_bytes(48) + grant_id.encode()).decode().rstrip("=")
+        raw = self.world.random_bytes(GRANT_TOKEN_RANDOM_BYTES) + grant_id.encode()
+        token = base64.urlsafe_b64encode(raw).decode().rstrip("=")
         self.grant_tokens[token] = (key.arn, grant_id)
         return token
 
@@ -1402,14 +1421,14 @@ class KmsOperations:
         if g.retiring:
             entry["RetiringPrincipal"] = g.retiring
         if g.constraints:
-            entry["Constraints"] = g.constraints
+            entry["Constraints"] = {k: dict(v) for k, v in g.constraints.items()}
         return entry
 
     def ListGrants(self, req: Request) -> dict[str, Any]:
         key = self._use_key(req)
         grants = list(key.grants.values())
         if req.params.get("GrantId"):
-            if not _GRANT_ID.fullmatch(req.params["GrantId"]):
+            if not GRANT_ID.fullmatch(req.params["GrantId"]):
                 raise InvalidGrantIdException(f"Invalid grant ID {req.params['GrantId']}")
             grants = [g for g in grants if g.grant_id == req.params["GrantId"]]
         if req.params.get("GranteePrincipal"):
@@ -1435,7 +1454,7 @@ class KmsOperations:
         return {"Grants": chunk, **page}
 
     def _grant_by_id(self, key: Key, grant_id: str) -> Grant:
-        if not _GRANT_ID.fullmatch(grant_id):
+        if not GRANT_ID.fullmatch(grant_id):
             raise InvalidGrantIdException(f"Invalid grant ID {grant_id}")
         grant = key.grants.get(grant_id)
         if grant is None:
@@ -1520,19 +1539,103 @@ class KmsOperations:
             "grant_tokens": [[t, arn, gid] for t, (arn, gid) in self.grant_tokens.items()],
         }
 
-    def load_json(self, data: Mapping[str, Any]) -> None:
-        keys = [Key.from_json(k) for k in data["keys"]]
-        aliases = [Alias.from_json(a) for a in data["aliases"]]
-        self.keys = {k.arn: k for k in keys}
-        self.aliases = {(a.account, a.region, a.name): a for a in aliases}
-        self.grant_tokens = {t: (arn, gid) for t, arn, gid in data["grant_tokens"]}
-        for arn, _ in self.grant_tokens.values():
-            if arn not in self.keys:
-                raise ValueError(f"a grant token names the unknown key {arn}")
-        for alias in self.aliases.values():
-            if key_arn(alias.region, alias.account, alias.target_key_id) not in self.keys:
-                raise ValueError(f"alias {alias.name} points at the unknown key {alias.target_key_id}")
+    def load_json(self, data: object, now: datetime, where: str = "operations") -> None:
+        """Replace the state with a saved one, checking every relation between keys, aliases, grants and grant
+        tokens that the operations keep; DamagedState names the first field that breaks one."""
+        f = Fields(data, where)
+        keys: dict[str, Key] = {}
+        for i, d in enumerate(f.items("keys")):
+            at = f.path(f"keys[{i}]")
+            key = Key.from_json(d, at)
+            if key.arn in keys:
+                raise DamagedState(f"{at}.arn", "a second key with this ARN")
+            self._check_key_times(key, now, at)
+            keys[key.arn] = key
+        aliases: dict[tuple[str, str, str], Alias] = {}
+        for i, d in enumerate(f.items("aliases")):
+            at = f.path(f"aliases[{i}]")
+            alias = Alias.from_json(d, at)
+            ident = (alias.account, alias.region, alias.name)
+            target = keys.get(key_arn(alias.region, alias.account, alias.target_key_id))
+            if ident in aliases:
+                raise DamagedState(f"{at}.name", "a second alias with this name in the account and Region")
+            if target is None or target.deleted is not None:
+                raise DamagedState(
+                    f"{at}.target_key_id", "names no live key of the alias's account and Region"
+                )
+            if alias.name.startswith("alias/aws/") != (target.key_manager == "AWS"):
+                raise DamagedState(f"{at}.name", "alias/aws/ names exactly the AWS managed keys")
+            if alias.updated > now:
+                raise DamagedState(f"{at}.updated", "later than the simulator's clock")
+            aliases[ident] = alias
+        tokens: dict[str, tuple[str, str]] = {}
+        for i, row in enumerate(f.items("grant_tokens")):
+            at = f.path(f"grant_tokens[{i}]")
+            if not isinstance(row, list) or len(row) != 3 or not all(isinstance(x, str) for x in row):
+                raise DamagedState(at, "expected [token, key ARN, grant ID]")
+            token, arn, gid = row
+            if token in tokens:
+                raise DamagedState(at, "a second entry for this grant token")
+            if arn not in keys or gid not in keys[arn].grants:
+                raise DamagedState(at, "names a grant that does not exist")
+            if _token_grant_id(token) != gid:
+                raise DamagedState(at, "the token does not carry its grant's ID")
+            tokens[token] = (arn, gid)
+        with_tokens = {ident for ident in tokens.values()}
+        for arn, key in keys.items():
+            for gid in key.grants:
+                if (arn, gid) not in with_tokens:
+                    raise DamagedState(f"{where}.grant_tokens", f"grant {gid} of {arn} has no grant token")
+        f.done()
+        self.keys, self.aliases, self.grant_tokens = keys, aliases, tokens
         self._alias_epoch += 1
+
+    @staticmethod
+    def _check_key_times(key: Key, now: datetime, where: str) -> None:
+        """Nothing happened after ``now``, and every date ahead is one the operations could have set."""
+        past = [
+            ("created", key.created),
+            ("deletion_scheduled_at", key.deletion_scheduled_at),
+            ("deleted", key.deleted),
+        ]
+        past += [(f"materials[{i}].created", m.created) for i, m in enumerate(key.materials)]
+        past += [(f"grants.{g.grant_id}.created", g.created) for g in key.grants.values()]
+        for name, when in past:
+            if when is not None and when > now:
+                raise DamagedState(f"{where}.{name}", "later than the simulator's clock")
+        if key.rotation_period_days is not None and not (
+            ROTATION_PERIOD_DAYS[0] <= key.rotation_period_days <= ROTATION_PERIOD_DAYS[1]
+        ):
+            raise DamagedState(f"{where}.rotation_period_days", f"outside {ROTATION_PERIOD_DAYS}")
+        if key.next_rotation is not None and key.rotation_period_days is not None:
+            if key.next_rotation > now + timedelta(days=key.rotation_period_days):
+                raise DamagedState(f"{where}.next_rotation", "more than one rotation period ahead")
+            if key.state == ENABLED and key.next_rotation <= now:
+                raise DamagedState(f"{where}.next_rotation", "a rotation that is due has not happened")
+        if key.pending_window_days is not None and not (
+            PENDING_WINDOW_DAYS[0] <= key.pending_window_days <= PENDING_WINDOW_DAYS[1]
+        ):
+            raise DamagedState(f"{where}.pending_window_days", f"outside {PENDING_WINDOW_DAYS}")
+        if key.deleted is None and key.deletion_date is not None and key.deletion_date <= now:
+            raise DamagedState(f"{where}.deletion_date", "a deletion that is due has not happened")
+        if key.on_demand_rotations > ON_DEMAND_ROTATIONS_PER_KEY:
+            raise DamagedState(
+                f"{where}.on_demand_rotations", f"above the quota of {ON_DEMAND_ROTATIONS_PER_KEY}"
+            )
+
+
+def _token_grant_id(token: str) -> str | None:
+    """The grant ID a grant token carries (see ``_new_token``), or None if it is not one kmssim makes."""
+    try:
+        raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
+    except ValueError:
+        return None
+    if (
+        len(raw) != GRANT_TOKEN_RANDOM_BYTES + 64
+        or base64.urlsafe_b64encode(raw).decode().rstrip("=") != token
+    ):
+        return None
+    return raw[GRANT_TOKEN_RANDOM_BYTES:].decode("ascii", "replace")
 
 
 def operation_names() -> list[str]:

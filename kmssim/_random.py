@@ -7,6 +7,7 @@ in the stream is part of the saved state. Unseeded: the operating system's rando
 
 from __future__ import annotations
 
+import builtins
 import hashlib
 import os
 from typing import Any
@@ -30,6 +31,15 @@ class Randomness:
         if self._source is None:
             return os.urandom(n)
         return self._source.bytes(n)
+
+    def position(self) -> tuple[int, builtins.bytes] | None:
+        """Where the seeded stream stands (None when unseeded): ``restore`` returns to it."""
+        return self._source.position if self._source is not None else None
+
+    def restore(self, position: tuple[int, builtins.bytes] | None) -> None:
+        """Rewind (or wind) the seeded stream to a ``position``, so the same bytes are drawn again."""
+        if self._source is not None and position is not None and position != self._source.position:
+            self._source = SeededRandom.from_key(self._key, *position)
 
     def state(self) -> dict[str, Any]:
         counter, buffer = self._source.position if self._source is not None else (0, b"")

@@ -6,25 +6,37 @@ happen then, in time order. Nothing here reads the wall clock.
 
 from __future__ import annotations
 
+import errno
 import functools
 import json
 import math
 import os
+import re
 import tempfile
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from ._errors import KMSError, ThrottlingException, UnsupportedOperationException, ValidationException
 from ._ids import ACCOUNT_ID, alias_arn
-from ._models import Key, KeySummary, Principal, from_iso, iso
-from ._operations import KmsOperations, Request, check_list_limit, principal_account
+from ._models import DamagedState, Fields, Key, KeySummary, Principal, iso
+from ._operations import (
+    AWS_MANAGED_ROTATION_DAYS,
+    PENDING_WINDOW_DAYS,
+    ROTATION_PERIOD_DAYS,
+    KmsOperations,
+    Request,
+    check_list_limit,
+    principal_account,
+)
+from ._policy import parse_policy
 from ._pricing._catalog import KEYLESS_OPERATIONS
+from ._pricing._errors import DataFileError
 from ._random import Randomness
-from ._trail import SAFE_PARAMETERS, AuditEvent, Trail
-from ._validation import check_types, coerce_blobs, operation_model, validate_params
+from ._trail import SAFE_PARAMETERS, AuditEvent, Trail, json_safe
+from ._validation import check_types, coerce_blobs, copy_params, operation_model, validate_params
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -39,6 +51,93 @@ DEFAULT_REGION = "us-east-1"
 DEFAULT_START = datetime(2026, 1, 1, tzinfo=UTC)
 STATE_FORMAT = "kmssim-state"
 STATE_VERSION = 1
+#: The latest time the simulated clock may show: the first of January of the last year in which every date KMS
+#: computes from "now" (a rotation period, a deletion window) still fits a Python datetime. A ``start`` after it,
+#: or an ``advance`` past it, raises ValueError. AWS documents no such limit; it is Python's year 9999.
+CLOCK_LIMIT = datetime(
+    (
+        datetime.max.replace(tzinfo=UTC)
+        - timedelta(days=max(ROTATION_PERIOD_DAYS[1], PENDING_WINDOW_DAYS[1], AWS_MANAGED_ROTATION_DAYS) + 1)
+    ).year,
+    1,
+    1,
+    tzinfo=UTC,
+)
+#: A request that fails (for any reason) does not count against a request quota: a failed call changes nothing
+#: but the trail. AWS does not say whether failed requests count.
+FAILED_REQUESTS_USE_QUOTA = False
+
+
+def _start_time(start: object) -> datetime:
+    """``Simulator(start=...)``: an aware datetime, a date (midnight UTC) or an ISO 8601 string of either."""
+    if isinstance(start, str):
+        text = start.strip()
+        try:
+            start = (
+                datetime.fromisoformat(text.replace("Z", "+00:00"))
+                if "T" in text or " " in text
+                else date.fromisoformat(text)
+            )
+        except ValueError:
+            raise ValueError(
+                f"start={start!r} is not an ISO 8601 date or time (for example '2026-01-01' or "
+                "'2026-01-01T09:30:00Z')"
+            ) from None
+    if isinstance(start, date) and not isinstance(start, datetime):
+        start = datetime(start.year, start.month, start.day, tzinfo=UTC)
+    if not isinstance(start, datetime):
+        raise TypeError(f"start must be a datetime, a date or an ISO 8601 string, not {type(start).__name__}")
+    if start.tzinfo is None or start.utcoffset() is None:
+        raise ValueError(
+            "start must be timezone-aware (for example datetime(2026, 1, 1, tzinfo=UTC) or '2026-01-01T00:00Z')"
+        )
+    try:
+        when = start.astimezone(UTC)
+    except OverflowError:
+        when = None
+    if when is None or when > CLOCK_LIMIT:
+        raise ValueError(
+            f"start must be no later than {iso(CLOCK_LIMIT)}, the latest the simulated clock can show"
+        )
+    return when
+
+
+_MONTH = re.compile(r"^[0-9]{4}-(0[1-9]|1[0-2])\Z")
+
+
+def _load_random(data: object, where: str, stream: str) -> Randomness:
+    f = Fields(data, where)
+    seed = f.get("seed")
+    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int)):
+        raise f.fail("seed", "expected a whole number or null")
+    f.text("stream", choices=(stream,))
+    counter = f.whole("counter", 0, 2**64 - 1)
+    buffer = f.text("buffer")
+    if not re.fullmatch(r"(?:[0-9a-f]{2}){0,31}", buffer):
+        raise f.fail("buffer", "expected at most 31 bytes as lowercase hex")
+    if seed is None and (counter or buffer):
+        raise f.fail("counter", "an unseeded stream has no position")
+    f.done()
+    return Randomness.from_state(f.data)
+
+
+def _check_call_arguments(
+    operation: object, params: object, region: object, principal: object, context: object
+) -> None:
+    """TypeError for a misuse of ``Simulator.call`` itself (not a request AWS could receive)."""
+    if not isinstance(operation, str):
+        raise TypeError(
+            f"operation must be an API operation name such as 'Encrypt', not {type(operation).__name__}"
+        )
+    if params is not None and not isinstance(params, Mapping):
+        raise TypeError(f"params must be a mapping of parameter names to values, not {type(params).__name__}")
+    for name, value in (("region", region), ("principal", principal)):
+        if value is not None and not isinstance(value, str):
+            raise TypeError(f"{name} must be a string, not {type(value).__name__}")
+    if context is not None and not isinstance(context, Mapping):
+        raise TypeError(
+            f"context must be a mapping of condition keys to values, not {type(context).__name__}"
+        )
 
 
 @functools.cache
@@ -64,28 +163,28 @@ class Simulator:
         seed: int | None = None,
         account_id: str = DEFAULT_ACCOUNT,
         region: str = DEFAULT_REGION,
-        start: datetime = DEFAULT_START,
+        start: datetime | date | str = DEFAULT_START,
         *,
         enforce_quotas: bool = False,
     ) -> None:
-        if not ACCOUNT_ID.match(account_id):
+        if not isinstance(account_id, str) or not ACCOUNT_ID.match(account_id):
             raise ValueError(f"account_id must be 12 digits, got {account_id!r}")
-        if region not in simulated_regions():
+        if not isinstance(region, str) or region not in simulated_regions():
             raise ValueError(
                 f"region {region!r} is not a Region kmssim knows; choose one of {', '.join(simulated_regions())}"
             )
-        if start.tzinfo is None:
-            raise ValueError("start must be timezone-aware (for example datetime(2026, 1, 1, tzinfo=UTC))")
+        if not isinstance(enforce_quotas, bool):
+            raise TypeError(f"enforce_quotas must be True or False, not {enforce_quotas!r}")
         self.account_id = account_id
         self.region = region
         self.enforce_quotas = enforce_quotas
-        self._now = start.astimezone(UTC)
+        self._now = _start_time(start)
         self._random = Randomness(seed)  # key IDs, key material, IVs, grant tokens, data keys
         self._id_random = Randomness(seed, "ids")  # request and event IDs, so they never shift the above
         self._principals: dict[str, Principal] = {}
         self._events: list[AuditEvent] = []
         self._requests: defaultdict[tuple[str, str, str, str, str | None, str | None], int] = defaultdict(int)
-        self._buckets: dict[tuple[str, str, str], tuple[float, float]] = {}  # quota -> (window, count)
+        self._buckets: dict[tuple[str, str, str], tuple[int, int]] = {}  # quota -> (window index, count)
         self._month_cache: tuple[datetime, str] = (self._now, f"{self._now.year:04d}-{self._now.month:02d}")
         self.ops = KmsOperations(self)
 
@@ -110,15 +209,24 @@ class Simulator:
     def advance(
         self, *, days: float = 0, hours: float = 0, minutes: float = 0, seconds: float = 0
     ) -> datetime:
-        """Move the clock forward, carrying out every rotation and deletion that falls due, in time order."""
+        """Move the clock forward, carrying out every rotation and deletion that falls due, in time order.
+
+        The clock cannot pass ``CLOCK_LIMIT``: a step beyond it raises ValueError and changes nothing.
+        """
         for name, amount in (("days", days), ("hours", hours), ("minutes", minutes), ("seconds", seconds)):
+            if isinstance(amount, bool) or not isinstance(amount, int | float):
+                raise TypeError(f"{name}={amount!r}: give a number")
             if not math.isfinite(amount):
                 raise ValueError(f"{name}={amount!r}: give a finite number")
         try:
             step = timedelta(days=days, hours=hours, minutes=minutes, seconds=seconds)
             target = self._now + step
         except OverflowError:
-            raise ValueError("that step takes the simulated clock past the year 9999") from None
+            target = None
+        if target is None or target > CLOCK_LIMIT:
+            raise ValueError(
+                f"that step takes the simulated clock past {iso(CLOCK_LIMIT)}, the latest it can show"
+            )
         if step < timedelta(0):
             raise ValueError("the simulated clock only moves forward; give a positive duration")
         while True:
@@ -227,14 +335,20 @@ class Simulator:
     ) -> dict[str, Any]:
         """Serve one API call directly (no botocore): the response dict, or the KMSError AWS would give.
 
-        ``params`` are checked against botocore's KMS model as the KMS service would (maximum lengths, enums,
-        patterns); ``model`` is the operation model when the caller already has it.
+        ``params`` are checked against botocore's KMS model as botocore's client and the KMS service would
+        (types, required members, maximum lengths, enums, patterns); ``model`` is the operation model when the
+        caller already has it. The parameters are copied first, so nothing kept aliases the caller's objects.
+        A call that fails changes nothing but the trail, which records it (see ``_checkpoint``). Misusing
+        ``call`` itself (an operation that is not a string, params that are not a mapping) raises TypeError.
         """
+        _check_call_arguments(operation, params, region, principal, context)
         principal = principal or self.root()
         region = region or self.region
         account = principal_account(principal) or self.account_id
-        req = Request(operation, dict(params or {}), account, region, principal, dict(context or {}))
+        req = Request(operation, {}, account, region, principal, dict(context or {}))
+        saved = self._checkpoint()
         try:
+            req.params = copy_params(dict(params or {}))
             handler = getattr(self.ops, operation, None)
             if handler is None or not operation[:1].isupper():
                 raise UnsupportedOperationException(f"{operation} is not an operation kmssim simulates.")
@@ -252,13 +366,38 @@ class Simulator:
                 self._throttle(req)
             result: dict[str, Any] = handler(req)
         except KMSError as exc:
+            self._restore(saved)
             self._trail_request(req, exc)
-            self.ops.time_events.clear()
             raise
+        except Exception as exc:
+            # A kmssim bug: answered as AWS answers its own failures, with the state left as it was. The
+            # message names the Python error's type only (its text could repeat a parameter).
+            self._restore(saved)
+            internal = KMSError(
+                f"kmssim failed to serve {operation} ({type(exc).__name__}); this is a kmssim bug, please report it."
+            )
+            self._trail_request(req, internal)
+            raise internal from exc
         self._trail_request(req, None)
         self._record_time_events()
         self._meter(req)
         return result
+
+    def _checkpoint(self) -> tuple[Any, ...]:
+        """What a failed call must leave as it found: both random streams' positions, the quota counters and
+        the objects the operations hold (see ``KmsOperations.checkpoint``). The trail is not in it: a failed call
+        is logged, as CloudTrail logs it."""
+        buckets = dict(self._buckets) if self.enforce_quotas and not FAILED_REQUESTS_USE_QUOTA else None
+        return self._random.position(), self._id_random.position(), buckets, self.ops.checkpoint()
+
+    def _restore(self, saved: tuple[Any, ...]) -> None:
+        position, id_position, buckets, ops = saved
+        self._random.restore(position)
+        self._id_random.restore(id_position)
+        if buckets is not None:
+            self._buckets = buckets
+        self.ops.rollback(ops)
+        self.ops.time_events.clear()
 
     def _throttle(self, req: Request) -> None:
         """Count the call against each request quota it falls under, or raise ThrottlingException.
@@ -283,8 +422,8 @@ class Simulator:
             allowed = max(1, math.floor(rate * window + 1e-9))
             index = math.floor(now / window)
             ident = (req.account, req.region, name)
-            seen_index, seen = self._buckets.get(ident, (index, 0.0))
-            count = seen if seen_index == index else 0.0
+            seen_index, seen = self._buckets.get(ident, (index, 0))
+            count = seen if seen_index == index else 0
             if count >= allowed:
                 raise ThrottlingException(
                     "You have exceeded the rate at which you may call KMS. Reduce the frequency of your calls."
@@ -319,8 +458,13 @@ class Simulator:
         self._events.append(event)
 
     def _trail_request(self, req: Request, error: KMSError | None) -> None:
-        params = {k: v for k, v in req.params.items() if k in SAFE_PARAMETERS}
-        context = dict(req.params.get("EncryptionContext") or req.params.get("SourceEncryptionContext") or {})
+        params = {k: json_safe(v) for k, v in req.params.items() if k in SAFE_PARAMETERS}
+        raw_context = req.params.get("EncryptionContext") or req.params.get("SourceEncryptionContext")
+        context = params.get("EncryptionContext") or params.get("SourceEncryptionContext")
+        if not isinstance(raw_context, dict) or not all(
+            isinstance(k, str) and isinstance(v, str) for k, v in raw_context.items()
+        ):
+            context = {}
         resources = tuple(dict.fromkeys(k.arn for k in req.keys))
         self._record(
             AuditEvent(
@@ -336,7 +480,7 @@ class Simulator:
                     if req.alias_used
                     else None
                 ),
-                encryption_context=context,
+                encryption_context=context or {},
                 request_parameters=params,
                 error_code=error.code if error is not None else None,
                 error_message=error.message if error is not None else None,
@@ -503,10 +647,17 @@ class Simulator:
         }
 
     def save(self, path: str | os.PathLike[str]) -> Path:
-        """Write the whole state as versioned JSON, atomically (a temporary file renamed over the target)."""
-        target = Path(path)
+        """Write the whole state as versioned JSON, atomically (a temporary file renamed over the target).
+
+        A symbolic link is written through: the file it points at is replaced, the link stays. A missing
+        folder raises FileNotFoundError naming the folder. Returns ``path`` as given.
+        """
+        given = Path(path)
+        target = Path(os.path.realpath(given)) if given.is_symlink() else given
         data = json.dumps(self.to_json(), indent=1, sort_keys=True)
         folder = target.parent or Path(".")
+        if not folder.is_dir():
+            raise FileNotFoundError(errno.ENOENT, "no such folder to save the state into", str(folder))
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
         try:
             umask = os.umask(0)
@@ -525,44 +676,110 @@ class Simulator:
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise
-        return target
+        return given
 
     @classmethod
     def load(cls, path: str | os.PathLike[str]) -> Simulator:
-        """Read a state written by :meth:`save`. A corrupted or foreign file raises ValueError saying why."""
+        """Read a state written by :meth:`save`. A corrupted, damaged or foreign file raises
+        ``kmssim.DataFileError`` (a ValueError) naming the field and the rule it breaks."""
         p = Path(path)
         try:
             data = json.loads(p.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise ValueError(f"{p}: not a kmssim state file ({exc})") from exc
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
+            reason = "nested too deeply" if isinstance(exc, RecursionError) else str(exc)
+            raise DataFileError(p, "file", f"not a kmssim state file ({reason})") from None
         return cls.from_json(data, source=str(p))
 
     @classmethod
     def from_json(cls, data: Any, *, source: str = "state") -> Simulator:
+        """A simulator from :meth:`to_json` data; ``kmssim.DataFileError`` for anything ``save`` cannot have
+        written: a wrong type, a missing or unknown field, a broken relation (a material ID that is not the hash
+        of its seed, an alias to a missing key, a grant token without its grant...)."""
         if not isinstance(data, dict) or data.get("format") != STATE_FORMAT:
-            raise ValueError(f'{source}: not a kmssim state file (no "format": "{STATE_FORMAT}")')
+            raise DataFileError(source, "format", f'not a kmssim state file (no "format": "{STATE_FORMAT}")')
         if data.get("version") != STATE_VERSION:
-            raise ValueError(
-                f"{source}: kmssim state version {data.get('version')!r}; this kmssim reads version {STATE_VERSION}"
+            raise DataFileError(
+                source,
+                "version",
+                f"kmssim state version {data.get('version')!r}; this kmssim reads version {STATE_VERSION}",
             )
         try:
-            sim = cls(account_id=data["account_id"], region=data["region"], start=from_iso(data["now"]))
-            if not isinstance(data["enforce_quotas"], bool):
-                raise ValueError("enforce_quotas must be true or false")
-            sim.enforce_quotas = data["enforce_quotas"]
-            sim._random = Randomness.from_state(data["random"])
-            sim._id_random = Randomness.from_state(data["id_random"])
-            sim._buckets = {(a, r, n): (float(t), float(last)) for a, r, n, t, last in data["quota_buckets"]}
-            sim._principals = {p["arn"]: Principal.from_json(p) for p in data["principals"]}
-            sim.ops.load_json(data["operations"])
-            sim._events = [AuditEvent.from_dict(e) for e in data["trail"]]
-            for row in data["requests"]:
-                if not isinstance(row, list) or len(row) != 7 or not isinstance(row[6], int) or row[6] < 0:
-                    raise ValueError(f"bad request-count row {row!r}")
-                month, account, region, op, spec, pair, n = row
-                sim._requests[(month, account, region, op, spec, pair)] += n
-        except (KeyError, TypeError, ValueError, AttributeError) as exc:
-            raise ValueError(f"{source}: the kmssim state is damaged ({type(exc).__name__}: {exc})") from exc
+            return cls._from_fields(Fields(data, ""))
+        except DamagedState as exc:
+            raise DataFileError(source, exc.field, f"the kmssim state is damaged: {exc.problem}") from None
+
+    @classmethod
+    def _from_fields(cls, f: Fields) -> Simulator:
+        f.text("format"), f.whole("version")
+        account = f.text("account_id")
+        region = f.text("region")
+        now = f.time("now")
+        try:
+            sim = cls(account_id=account, region=region, start=now)
+        except (TypeError, ValueError) as exc:
+            raise DamagedState("account_id, region or now", str(exc)) from None
+        sim.enforce_quotas = f.flag("enforce_quotas")
+        sim._random = _load_random(f.get("random"), "random", "")
+        sim._id_random = _load_random(f.get("id_random"), "id_random", "ids")
+        if sim._random.seed != sim._id_random.seed:
+            raise f.fail("id_random.seed", "differs from random.seed")
+        for i, row in enumerate(f.items("quota_buckets")):
+            at = f.path(f"quota_buckets[{i}]")
+            if (
+                not isinstance(row, list)
+                or len(row) != 5
+                or not all(isinstance(x, str) for x in row[:3])
+                or not all(isinstance(x, int) and not isinstance(x, bool) and x >= 0 for x in row[3:])
+            ):
+                raise DamagedState(at, "expected [account, Region, quota name, window index, count]")
+            sim._buckets[(row[0], row[1], row[2])] = (row[3], row[4])
+        for i, d in enumerate(f.items("principals")):
+            at = f.path(f"principals[{i}]")
+            principal = Principal.from_json(d, at)
+            if principal.arn in sim._principals:
+                raise DamagedState(f"{at}.arn", "a second principal with this ARN")
+            try:
+                sim.add_principal(principal.arn, principal.policies, principal.tags)
+            except (TypeError, ValueError) as exc:
+                raise DamagedState(at, str(exc)) from None
+            if sim._principals[principal.arn] != principal:
+                raise DamagedState(f"{at}.account", "is not the account of the principal's ARN")
+        sim.ops.load_json(f.get("operations"), now)
+        for arn, key in sim.ops.keys.items():
+            if key.region not in simulated_regions():
+                raise DamagedState(f"operations.keys.{arn}.region", "not a Region kmssim knows")
+            try:
+                parse_policy(key.policy, "key")
+            except KMSError as exc:
+                raise DamagedState(f"operations.keys.{arn}.policy", exc.message or exc.code) from None
+        last = None
+        for i, d in enumerate(f.items("trail")):
+            event = AuditEvent.from_dict(d, f.path(f"trail[{i}]"))
+            if event.event_time > now or (last is not None and event.event_time < last):
+                raise DamagedState(f"trail[{i}].eventTime", "out of time order, or later than the clock")
+            last = event.event_time
+            sim._events.append(event)
+        for i, row in enumerate(f.items("requests")):
+            at = f.path(f"requests[{i}]")
+            if (
+                not isinstance(row, list)
+                or len(row) != 7
+                or not isinstance(row[0], str)
+                or not _MONTH.match(row[0])
+                or not all(isinstance(x, str) for x in row[1:4])
+                or not all(x is None or isinstance(x, str) for x in row[4:6])
+                or isinstance(row[6], bool)
+                or not isinstance(row[6], int)
+                or row[6] < 1
+            ):
+                raise DamagedState(
+                    at, "expected [month YYYY-MM, account, Region, operation, key spec, pair, count]"
+                )
+            ident = (row[0], row[1], row[2], row[3], row[4], row[5])
+            if ident in sim._requests:
+                raise DamagedState(at, "a second row for the same month, account, Region and request kind")
+            sim._requests[ident] = row[6]
+        f.done()
         return sim
 
     def __repr__(self) -> str:

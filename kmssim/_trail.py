@@ -8,12 +8,14 @@ material and grant tokens never are.
 from __future__ import annotations
 
 import html
+import math
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, overload
 
-from ._models import from_iso, iso
+from ._models import Fields, iso
+from ._validation import MAX_PARAM_DEPTH
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -61,6 +63,36 @@ SAFE_PARAMETERS = frozenset(
 )
 
 
+#: Integers beyond this many bits are logged by description: JSON readers (and Python's own int-to-text limit)
+#: cannot be relied on for them.
+JSON_INT_BITS = 63
+
+
+def json_safe(value: Any, depth: int = 0) -> Any:
+    """A deep copy of ``value`` made only of JSON types: what the trail keeps of request parameters.
+
+    Strings, booleans, None, finite floats and 64-bit integers are kept; dicts (keys as text) and lists are
+    copied; anything else (bytes, objects, huge integers, NaN) is logged as ``"<type>"``, never by its content.
+    """
+    if value is None or isinstance(value, bool | str):
+        return value
+    if isinstance(value, int):
+        return value if value.bit_length() <= JSON_INT_BITS else "<int>"
+    if isinstance(value, float):
+        return value if math.isfinite(value) else "<float>"
+    if depth < MAX_PARAM_DEPTH and isinstance(value, dict):
+        return {
+            k if isinstance(k, str) else f"<{type(k).__name__}>": json_safe(v, depth + 1)
+            for k, v in value.items()
+        }
+    if depth < MAX_PARAM_DEPTH and isinstance(value, list | tuple):
+        return [json_safe(v, depth + 1) for v in value]
+    return f"<{type(value).__name__}>"
+
+
+DECISIONS = ("Allow", "ImplicitDeny", "ExplicitDeny")
+
+
 @dataclass(frozen=True)
 class AuditEvent:
     """One trail entry."""
@@ -100,22 +132,36 @@ class AuditEvent:
         }
 
     @classmethod
-    def from_dict(cls, d: dict[str, Any]) -> AuditEvent:
-        return cls(
-            event_id=d["eventID"],
-            event_time=from_iso(d["eventTime"]),
-            event_name=d["eventName"],
-            principal=d["userIdentity"]["arn"],
-            account=d["userIdentity"]["accountId"],
-            region=d["awsRegion"],
-            resources=tuple(r["ARN"] for r in d["resources"]),
-            alias=d["alias"],
-            encryption_context=dict(d["encryptionContext"]),
-            request_parameters=dict(d["requestParameters"]),
-            error_code=d["errorCode"],
-            error_message=d["errorMessage"],
-            decision=d["decision"],
+    def from_dict(cls, d: object, where: str = "event") -> AuditEvent:
+        """An event from :meth:`to_dict` data; ``DamagedState`` naming the field for anything else."""
+        f = Fields(d, where)
+        who = Fields(f.get("userIdentity"), f.path("userIdentity"))
+        resources = []
+        for i, r in enumerate(f.items("resources")):
+            entry = Fields(r, f.path(f"resources[{i}]"))
+            resources.append(entry.text("ARN"))
+            entry.done()
+        params = f.get("requestParameters")
+        if not isinstance(params, dict) or json_safe(params) != params:
+            raise f.fail("requestParameters", "expected an object of JSON values")
+        event = cls(
+            event_id=f.text("eventID"),
+            event_time=f.time("eventTime"),
+            event_name=f.text("eventName"),
+            principal=who.text("arn"),
+            account=who.text("accountId"),
+            region=f.text("awsRegion"),
+            resources=tuple(resources),
+            alias=f.text("alias", optional=True),
+            encryption_context=f.text_map("encryptionContext"),
+            request_parameters=params,
+            error_code=f.text("errorCode", optional=True),
+            error_message=f.text("errorMessage", optional=True),
+            decision=f.text("decision", choices=DECISIONS, optional=True),
         )
+        who.done()
+        f.done()
+        return event
 
 
 class Trail(Sequence[AuditEvent]):

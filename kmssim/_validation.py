@@ -13,6 +13,8 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from botocore.validate import ValidationErrors
+
 from ._errors import ValidationException
 
 
@@ -28,17 +30,46 @@ def _camel(name: str) -> str:
     return name[:1].lower() + name[1:]
 
 
-#: Members whose values a message never repeats, besides those the model marks sensitive.
-_SECRET_MEMBERS = ("grantTokens", "grantToken")
+#: Members whose values no message, trail event or saved file ever repeats, besides those whose shape
+#: botocore's model marks ``sensitive`` (Plaintext, Message, PrivateKeyPlaintext...): grant tokens are bearer
+#: credentials (https://docs.aws.amazon.com/kms/latest/developerguide/grant-tokens.html).
+ALSO_SECRET_MEMBERS = frozenset({"GrantTokens", "GrantToken"})
+#: At most this many characters of a non-secret value are repeated in a parameter-type message.
+SHOWN_VALUE_CHARS = 200
+#: How deep ``copy_params`` follows nested request values; KMS's deepest input shape is far shallower.
+MAX_PARAM_DEPTH = 32
+#: A string holding an unpaired UTF-16 surrogate cannot travel as UTF-8: ValidationException (AWS is silent).
+REJECT_UNPAIRED_SURROGATES = True
+
+
+@functools.cache
+def secret_members() -> frozenset[str]:
+    """Member names (API spelling) whose values are never repeated: sensitive shapes and grant tokens."""
+    shapes = _service_model()._shape_resolver._shape_map
+    sensitive = {n for n, s in shapes.items() if s.get("sensitive")}
+    sensitive |= {
+        n for n, s in shapes.items() if s.get("type") == "list" and s["member"]["shape"] in sensitive
+    }
+    names = {
+        m for s in shapes.values() for m, ref in s.get("members", {}).items() if ref["shape"] in sensitive
+    }
+    return frozenset(names) | ALSO_SECRET_MEMBERS
+
+
+@functools.cache
+def _secret_camel() -> frozenset[str]:
+    return frozenset(_camel(n) for n in secret_members())
+
+
+def is_secret_path(path: str) -> bool:
+    """Whether a parameter path (``GrantTokens[0]``, ``grantTokens.1.member``, ``Plaintext``) is secret."""
+    parts = re.split(r"[.\[\] ]", path)
+    return any(p in secret_members() or p in _secret_camel() for p in parts)
 
 
 def _value(shape: Any, value: Any, path: str) -> str:
     """``Value '<v>'`` as KMS words it; just ``Value`` for sensitive members (plaintext, tokens) and lists."""
-    if (
-        shape.metadata.get("sensitive")
-        or shape.type_name == "list"
-        or any(m in path for m in _SECRET_MEMBERS)
-    ):
+    if shape.metadata.get("sensitive") or shape.type_name == "list" or is_secret_path(path):
         return "Value"
     return f"Value '{_show(value)}'"
 
@@ -106,7 +137,7 @@ def _check(shape: Any, value: Any, path: str, errors: list[str]) -> None:
                 f"{_value(shape, value, path)} at '{path}' failed to satisfy constraint: "
                 f"Member must have length greater than or equal to {meta['min']}"
             )
-        enum = shape.enum if type_name == "string" else None
+        enum = shape.enum if type_name == "string" and isinstance(value, str) else None
         if enum and value not in enum:
             errors.append(
                 f"{_value(shape, value, path)} at '{path}' failed to satisfy constraint: "
@@ -146,13 +177,81 @@ def _service_model() -> Any:
     return botocore.session.get_session().get_service_model("kms")
 
 
+def copy_params(value: Any) -> Any:
+    """A deep copy of request parameters, so nothing the simulator keeps aliases the caller's objects.
+
+    Dicts, lists and tuples (as lists) are copied; a bytearray becomes a new bytearray; other values are kept.
+    ValidationException for values nested deeper than ``MAX_PARAM_DEPTH`` and, with
+    ``REJECT_UNPAIRED_SURROGATES``, for strings UTF-8 cannot carry; the value is never repeated.
+    """
+    try:
+        return _copy(value, 0)
+    except _Refused:
+        path, problem = _first_refused(value, "", 0) or ("input", "Member is not valid")
+        raise ValidationException(
+            f"1 validation error detected: Value at '{path}' failed to satisfy constraint: {problem}"
+        ) from None
+
+
+class _Refused(Exception):
+    pass
+
+
+def _copy(value: Any, depth: int) -> Any:
+    if isinstance(value, str):
+        if REJECT_UNPAIRED_SURROGATES and not value.isascii() and _unpaired(value):
+            raise _Refused
+        return value
+    if isinstance(value, dict | list | tuple):
+        if depth >= MAX_PARAM_DEPTH:
+            raise _Refused
+        if isinstance(value, dict):
+            return {_copy(k, depth + 1): _copy(v, depth + 1) for k, v in value.items()}
+        return [_copy(v, depth + 1) for v in value]
+    if isinstance(value, bytearray):
+        return bytearray(value)
+    return value
+
+
+def _unpaired(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+def _first_refused(value: Any, path: str, depth: int) -> tuple[str, str] | None:
+    """Where ``_copy`` refused ``value`` and why (slow: only after a refusal)."""
+    if isinstance(value, str):
+        if REJECT_UNPAIRED_SURROGATES and _unpaired(value):
+            return path or "input", "Member must be a valid Unicode string (it holds an unpaired surrogate)"
+        return None
+    if isinstance(value, dict | list | tuple):
+        if depth >= MAX_PARAM_DEPTH:
+            return path or "input", f"Member must not be nested more than {MAX_PARAM_DEPTH} levels deep"
+        items = value.items() if isinstance(value, dict) else enumerate(value)
+        for k, v in items:
+            inner = (f"{path}.{k}" if path else str(k)) if isinstance(value, dict) else f"{path}[{k}]"
+            found = _first_refused(k, inner, depth + 1) if isinstance(k, str) else None
+            found = found or _first_refused(v, inner, depth + 1)
+            if found:
+                return found
+    return None
+
+
 def coerce_blobs(shape: Any, value: Any) -> Any:
-    """Strings given for blob members become UTF-8 bytes, as botocore's serializer makes them."""
+    """Blob members become bytes as botocore's serializer makes them: strings as UTF-8, bytearrays copied,
+    file-like objects read."""
     if value is None:
         return None
     t = shape.type_name
-    if t == "blob" and isinstance(value, str):
-        return value.encode("utf-8")
+    if t == "blob":
+        if hasattr(value, "read"):
+            value = value.read()
+        if isinstance(value, str):
+            return value.encode("utf-8")
+        return bytes(value) if isinstance(value, bytearray) else value
     if t == "structure" and isinstance(value, dict):
         members = shape.members
         return {k: coerce_blobs(members[k], v) if k in members else v for k, v in value.items()}
@@ -170,7 +269,31 @@ def check_types(input_shape: Any, params: dict[str, Any]) -> None:
         return
     report = ParamValidator().validate(params, input_shape)
     if report.has_errors():
-        raise ValidationException(str(ParamValidationError(report=report.generate_report())))
+        lines = [_type_error(*error) for error in report._errors]
+        raise ValidationException(str(ParamValidationError(report="\n".join(lines))))
+
+
+def _type_error(kind: str, name: str, details: dict[str, Any]) -> str:
+    """One line of botocore's report, worded as botocore does, but never repeating a secret value."""
+    name = name.removeprefix(".") or "input"
+    if "param" not in details:
+        return str(ValidationErrors()._format_error((kind, name, details)))  # type: ignore[attr-defined]
+    param = details["param"]
+    shown = "" if is_secret_path(name) else f"value: {_short(param)}, "
+    if kind in ("invalid type", "invalid type for document"):
+        doc = "document " if kind == "invalid type for document" else ""
+        valid = ", ".join(details["valid_types"])
+        return f"Invalid type for {doc}parameter {name}, {shown}type: {type(param)}, valid types: {valid}"
+    what = "length" if kind == "invalid length" else "value"
+    return f"Invalid {what} for parameter {name}, {shown}valid min {what}: {details['min_allowed']}"
+
+
+def _short(value: Any) -> str:
+    try:
+        text = str(value)
+    except Exception:  # an object whose __str__ fails: say what it is
+        text = f"<{type(value).__name__}>"
+    return text if len(text) <= SHOWN_VALUE_CHARS else text[:SHOWN_VALUE_CHARS] + "..."
 
 
 _COMPILED: dict[tuple[str, str], Callable[[Any], bool]] = {}
@@ -226,7 +349,7 @@ def _passes(shape: Any) -> Callable[[Any], bool]:
             if (hi is not None and len(v) > hi) or (lo is not None and len(v) < lo):
                 return False
             if enum is not None:
-                return v in enum
+                return not isinstance(v, str) or v in enum  # a bytes value is a type error, reported as one
             return pattern is None or not isinstance(v, str) or bool(pattern.search(v))
 
     elif t in ("integer", "long"):
