@@ -200,6 +200,7 @@ def plot_caching(table: pd.DataFrame) -> Figure:
 
     labels = [str(r) for r in table["messages per data key"]]
     fig, (cost, quota) = plt.subplots(1, 2, figsize=(8, 2.8), dpi=80)
+    plt.close(fig)  # detached: pyplot forgets it, the notebook shows it as the cell's value
     cost.bar(labels, [float(v) for v in table["USD per month"]], color=HIGHLIGHT)
     cost.set_yscale("log")
     cost.set_title("KMS cost (USD per month, log scale)")

@@ -111,6 +111,7 @@ def plot_trail(trail: Trail) -> Figure:
     principals = sorted({e.principal for e in trail}, key=_label, reverse=True)
     row = {p: i for i, p in enumerate(principals)}
     fig, ax = plt.subplots(figsize=(8, 0.45 * len(principals) + 1.4), dpi=80)
+    plt.close(fig)  # detached: pyplot forgets it, the notebook shows it as the cell's value
     groups: tuple[tuple[str, str, str, Callable[[AuditEvent], bool]], ...] = (
         ("succeeded", NEUTRAL, "o", lambda e: e.succeeded and e.event_name not in _MANAGEMENT),
         ("failed", DENIED, "x", lambda e: not e.succeeded),

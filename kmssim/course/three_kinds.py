@@ -89,6 +89,7 @@ def plot_comparison(table: pd.DataFrame) -> Figure:
     import matplotlib.pyplot as plt
 
     fig, (left, right_ax) = plt.subplots(1, 2, figsize=(8, 2.4), dpi=80, sharey=True)
+    plt.close(fig)  # detached: pyplot forgets it, the notebook shows it as the cell's value
     table = table.T
     kinds = list(table.index)
     colours = [KIND_COLOURS.get(k, NEUTRAL) for k in kinds]
