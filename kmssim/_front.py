@@ -167,7 +167,10 @@ def serve(
             model.name, api_params, region=region, principal=principal, context=context, model=model
         )
     except KMSError as exc:
-        data = json.dumps({"__type": exc.code, "message": exc.message}).encode()
+        # An error AWS sends without a message (InvalidCiphertextException, KMSInvalidSignatureException, ...)
+        # has no ``message`` member at all on the wire, so botocore parses exactly what it parses from AWS.
+        error = {"__type": exc.code, "message": exc.message} if exc.message else {"__type": exc.code}
+        data = json.dumps(error).encode()
         http = AWSResponse(url, 400, _headers(headers), _Raw(lambda: data))
         return http, _botocore_parse(model, 400, headers, data)
 

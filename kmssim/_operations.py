@@ -202,6 +202,10 @@ class Request:
     decision: Decision | None = None
 
 
+#: CreateAlias/UpdateAlias naming an alias as the target (moto's and local-kms's observed wording).
+ALIAS_TARGET_IS_ALIAS_MESSAGE = "Aliases must refer to keys. Not aliases"
+
+
 def principal_account(arn: str) -> str:
     """The 12-digit account of an IAM/STS principal ARN, or '' for service principals."""
     parts = arn.split(":")
@@ -771,6 +775,8 @@ class KmsOperations:
             raise ValidationException(_ALIAS_PREFIX_MESSAGE)
         if name.startswith("alias/aws/"):
             raise NotAuthorizedException("")
+        if ":" in name:
+            raise ValidationException(f"{name} contains invalid characters for an alias")
         if name == "alias/" or not ALIAS_NAME.match(name):
             raise InvalidAliasNameException(
                 f"Alias {name} is not valid: an alias name can contain only alphanumeric characters, "
@@ -778,6 +784,8 @@ class KmsOperations:
             )
 
     def _alias_target(self, req: Request, target: str) -> Key:
+        if target.startswith("alias/") or ":alias/" in target:
+            raise ValidationException(ALIAS_TARGET_IS_ALIAS_MESSAGE)
         key = self._resolve(req, target, allow_alias=False)
         if key.account != req.account:
             raise NotFoundException(f"Key '{key.arn}' does not exist")
@@ -1238,9 +1246,14 @@ class KmsOperations:
 
     # ------------------------------------------------------------------ rotation
 
-    def _rotatable(self, key: Key) -> None:
+    def _rotatable(self, key: Key, *, bare: bool = False) -> None:
+        """Rotation needs a symmetric encryption key with AWS_KMS material. ``bare``: RotateKeyOnDemand, which AWS
+        was recorded refusing with no message (LocalStack snapshot
+        ``test_rotate_key_on_demand_raises_error_given_non_symmetric_key``, 2025-03-08)."""
         if not key.spec.symmetric_encryption or key.origin != "AWS_KMS":
-            raise UnsupportedOperationException(f"{key.arn} key spec is not supported for this operation.")
+            raise UnsupportedOperationException(
+                "" if bare else f"{key.arn} key spec is not supported for this operation."
+            )
 
     def rotate(self, key: Key, rotation_type: str) -> KeyMaterial:
         """Give ``key`` new current key material now. Older material stays for decryption."""
@@ -1296,7 +1309,7 @@ class KmsOperations:
 
     def RotateKeyOnDemand(self, req: Request) -> dict[str, Any]:
         key = self._use_key(req)
-        self._rotatable(key)
+        self._rotatable(key, bare=True)
         if key.on_demand_rotations >= ON_DEMAND_ROTATIONS_PER_KEY:
             raise LimitExceededException(
                 "The on-demand rotations limit has been reached for the given keyId. No more on-demand "

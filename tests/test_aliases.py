@@ -81,9 +81,11 @@ def test_unique_per_account_and_region(sim: kmssim.Simulator, kms: Any, key_id: 
 
 
 def test_target_must_be_a_key_not_an_alias(kms: Any, key_id: str) -> None:
+    """Issue 10: ValidationException "Aliases must refer to keys. Not aliases" (tests/test_recorded_aws.py)."""
     kms.create_alias(AliasName="alias/a", TargetKeyId=key_id)
-    with pytest.raises(kms.exceptions.NotFoundException):
+    with pytest.raises(ClientError) as exc_info:
         kms.create_alias(AliasName="alias/b", TargetKeyId="alias/a")
+    assert error_code(exc_info) == "ValidationException"
 
 
 def test_fifty_aliases_per_key(kms: Any, key_id: str) -> None:
