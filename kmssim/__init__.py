@@ -68,6 +68,7 @@ from ._usage import (
     read_cloudtrail,
     read_infrastructure,
     read_terraform_plan,
+    sample_cloudtrail,
 )
 
 __version__ = "0.1.0"
@@ -129,6 +130,7 @@ __all__ = [
     "read_cloudtrail",
     "read_infrastructure",
     "read_terraform_plan",
+    "sample_cloudtrail",
     "scenarios",
     "sweep",
 ]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .cloudtrail import CloudTrailFormatError, CloudTrailLog, read_cloudtrail
+from .cloudtrail import CloudTrailFormatError, CloudTrailLog, read_cloudtrail, sample_cloudtrail
 from .iac import Finding, Infrastructure, read_cloudformation, read_infrastructure, read_terraform_plan
 from .replay import Replay
 
@@ -16,4 +16,5 @@ __all__ = [
     "read_cloudtrail",
     "read_infrastructure",
     "read_terraform_plan",
+    "sample_cloudtrail",
 ]

@@ -25,6 +25,7 @@ from .._pricing import (
 )
 from .._pricing._catalog import DATA_KEY_PAIR_OPERATIONS, KEYLESS_OPERATIONS
 from .._pricing._estimate import month_window, parse_month
+from .._pricing._paths import data_dir
 from .progress import ProgressArg
 from .records import COLUMNS, CloudTrailFormatError, read_rows
 
@@ -570,6 +571,11 @@ class CloudTrailLog:
         from .replay import replay
 
         return replay(self, key_policies or {}, identity_policies or {}, grants or {}, keys=keys)
+
+
+def sample_cloudtrail() -> Path:
+    """The sample log that ships with kmssim: one simulated month in S3's layout (``data/sample_cloudtrail``)."""
+    return data_dir() / "sample_cloudtrail"
 
 
 def read_cloudtrail(source: object, *, progress: ProgressArg = None) -> CloudTrailLog:

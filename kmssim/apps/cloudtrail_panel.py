@@ -21,10 +21,16 @@ from typing import Any
 
 import ipywidgets as widgets
 
-from .._errors import KMSError
-from .._pricing import Estimate, EstimateInputError
-from .._pricing._paths import data_dir
-from .._usage import CloudTrailFormatError, CloudTrailLog, Replay, read_cloudtrail
+from .. import (
+    CloudTrailFormatError,
+    CloudTrailLog,
+    Estimate,
+    EstimateInputError,
+    KMSError,
+    Replay,
+    read_cloudtrail,
+    sample_cloudtrail,
+)
 from ._base import App, error_html, esc, format_usd, html_table
 
 __all__ = ["CloudTrailPanel", "PanelResult", "analyse", "load_log", "replay_policy", "sample_path"]
@@ -34,7 +40,7 @@ _ERRORS = (CloudTrailFormatError, EstimateInputError, KMSError, ValueError, OSEr
 
 def sample_path() -> Path:
     """The sample log made with kmssim (``data/sample_cloudtrail``; regenerate: scripts/make_sample_cloudtrail.py)."""
-    return data_dir() / "sample_cloudtrail"
+    return sample_cloudtrail()
 
 
 @dataclass(frozen=True)
