@@ -17,9 +17,8 @@ from typing import TYPE_CHECKING, Any
 import ipywidgets as widgets
 import pandas as pd
 
-from .._errors import KMSError
+from .. import Decision, KMSError, UnknownActionError
 from .._policy import (
-    UnknownActionError,
     build_request_context,
     default_key_policy,
     evaluate,
@@ -27,13 +26,12 @@ from .._policy import (
     require_kms_action,
     validate_key_policy,
 )
-from .._policy.decision import Decision
 from ._base import App, error_html, esc
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
-    from .._simulator import Simulator
+    from .. import Simulator
 
 __all__ = [
     "LAB_ACTIONS",

@@ -18,7 +18,7 @@ import ipywidgets as widgets
 from ._base import App, html_table
 
 if TYPE_CHECKING:
-    from .._simulator import Simulator
+    from .. import Simulator
 
 __all__ = [
     "KEY_COLUMNS",
