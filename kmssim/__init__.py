@@ -9,6 +9,7 @@
 b'hi'
 """
 
+from . import choices
 from ._errors import (
     AccessDeniedException,
     AlreadyExistsException,
@@ -118,6 +119,7 @@ __all__ = [
     "UnsupportedOperationException",
     "ValidationException",
     "bill_from_usage",
+    "choices",
     "estimate",
     "evaluate",
     "load_pricing",

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from . import _crypto
+from . import _crypto, choices
 from ._errors import (
     AccessDeniedException,
     AlreadyExistsException,
@@ -73,7 +73,6 @@ KEYS_PER_REGION = 100_000
 ALIASES_PER_KEY = 50
 GRANTS_PER_KEY = 50_000
 TAGS_PER_KEY = 50
-ON_DEMAND_ROTATIONS_PER_KEY = 25  # RotateKeyOnDemand: 25 since the 2026-02 model (10 at launch)
 ON_DEMAND_CONFLICT_WINDOW = timedelta(minutes=20)  # ConflictException: automatic rotation due this soon
 #: GetKeyRotationStatus: on EnableKey, material not rotated for this long is rotated at once; otherwise the
 #: prior schedule resumes (rotations missed while disabled are skipped).
@@ -100,14 +99,6 @@ AWS_MANAGED_ROTATION_DAYS = 365
 SYMMETRIC_PLAINTEXT_MAX = 4096
 MESSAGE_MAX = 4096
 RANDOM_BYTES = (1, 1024)
-
-#: Grants take effect at once here. In AWS a new grant can take up to five minutes to be usable everywhere, which
-#: is why grant tokens exist (https://docs.aws.amazon.com/kms/latest/developerguide/grants.html#grant_token).
-GRANTS_EFFECTIVE_IMMEDIATELY = True
-
-#: ListAliases in AWS also lists the predefined ``alias/aws/<service>`` aliases, without a TargetKeyId until the
-#: service first uses its AWS managed key. kmssim lists the ones for the services below.
-LIST_PREDEFINED_AWS_ALIASES = True
 
 #: Services whose AWS managed key (``alias/aws/<service>``) kmssim creates on first use.
 AWS_MANAGED_SERVICES = (
@@ -445,7 +436,7 @@ class KmsOperations:
         if only_grant is not None:
             key_grants = [only_grant]
         else:
-            key_grants = list(key.grants.values()) if key is not None else []
+            key_grants = self._effective_grants(req, key) if key is not None else []
         grants = [g.as_evaluation_input() for g in key_grants]
         target = key.arn if key is not None else (resource or "*")
         # When no policy has a condition or variable and no grant a constraint, the request context cannot
@@ -460,6 +451,7 @@ class KmsOperations:
             and not any(g.constraints for g in key_grants)
         ):
             memo_key = (
+                choices.fingerprint(),
                 key.policy if key is not None else None,
                 tuple(policies),
                 req.principal,
@@ -494,6 +486,20 @@ class KmsOperations:
                 self._decisions.clear()
             self._decisions[memo_key] = decision
         return decision
+
+    def _effective_grants(self, req: Request, key: Key) -> list[Grant]:
+        """The key's grants that count for ``req``: all of them, or with ``choices.GRANTS_EFFECTIVE_IMMEDIATELY``
+        False those older than ``choices.GRANT_PROPAGATION`` and those whose grant token the request presents
+        (https://docs.aws.amazon.com/kms/latest/developerguide/grants.html#grant_token)."""
+        if choices.GRANTS_EFFECTIVE_IMMEDIATELY:
+            return list(key.grants.values())
+        settled = self.world.now - choices.GRANT_PROPAGATION
+        presented = {
+            found[1]
+            for token in req.params.get("GrantTokens") or ()
+            if (found := self.grant_tokens.get(token)) is not None and found[0] == key.arn
+        }
+        return [g for g in key.grants.values() if g.created <= settled or g.grant_id in presented]
 
     def _authorize(
         self,
@@ -871,7 +877,7 @@ class KmsOperations:
         if req.params.get("KeyId"):
             target = self._resolve(req, req.params["KeyId"], allow_alias=False).key_id
         entries: dict[str, dict[str, Any]] = {}
-        if LIST_PREDEFINED_AWS_ALIASES and target is None:
+        if choices.LIST_PREDEFINED_AWS_ALIASES and target is None:
             for service in AWS_MANAGED_SERVICES:
                 name = f"alias/aws/{service}"
                 entries[name] = {"AliasName": name, "AliasArn": alias_arn(req.region, req.account, name)}
@@ -1310,7 +1316,7 @@ class KmsOperations:
     def RotateKeyOnDemand(self, req: Request) -> dict[str, Any]:
         key = self._use_key(req)
         self._rotatable(key, bare=True)
-        if key.on_demand_rotations >= ON_DEMAND_ROTATIONS_PER_KEY:
+        if key.on_demand_rotations >= choices.ON_DEMAND_ROTATIONS_PER_KEY:
             raise LimitExceededException(
                 "The on-demand rotations limit has been reached for the given keyId. No more on-demand "
                 f"rotations can be performed for this key: {key.arn}"
@@ -1631,9 +1637,9 @@ class KmsOperations:
             raise DamagedState(f"{where}.pending_window_days", f"outside {PENDING_WINDOW_DAYS}")
         if key.deleted is None and key.deletion_date is not None and key.deletion_date <= now:
             raise DamagedState(f"{where}.deletion_date", "a deletion that is due has not happened")
-        if key.on_demand_rotations > ON_DEMAND_ROTATIONS_PER_KEY:
+        if key.on_demand_rotations > choices.ON_DEMAND_ROTATIONS_PER_KEY:
             raise DamagedState(
-                f"{where}.on_demand_rotations", f"above the quota of {ON_DEMAND_ROTATIONS_PER_KEY}"
+                f"{where}.on_demand_rotations", f"above the quota of {choices.ON_DEMAND_ROTATIONS_PER_KEY}"
             )
 
 

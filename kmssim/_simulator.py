@@ -19,6 +19,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
+from . import choices
 from ._errors import KMSError, ThrottlingException, UnsupportedOperationException, ValidationException
 from ._ids import ACCOUNT_ID, alias_arn
 from ._models import DamagedState, Fields, Key, KeySummary, Principal, iso
@@ -63,9 +64,6 @@ CLOCK_LIMIT = datetime(
     1,
     tzinfo=UTC,
 )
-#: A request that fails (for any reason) does not count against a request quota: a failed call changes nothing
-#: but the trail. AWS does not say whether failed requests count.
-FAILED_REQUESTS_USE_QUOTA = False
 
 
 def _start_time(start: object) -> datetime:
@@ -387,7 +385,9 @@ class Simulator:
         """What a failed call must leave as it found: both random streams' positions, the quota counters and
         the objects the operations hold (see ``KmsOperations.checkpoint``). The trail is not in it: a failed call
         is logged, as CloudTrail logs it."""
-        buckets = dict(self._buckets) if self.enforce_quotas and not FAILED_REQUESTS_USE_QUOTA else None
+        buckets = (
+            dict(self._buckets) if self.enforce_quotas and not choices.FAILED_REQUESTS_USE_QUOTA else None
+        )
         return self._random.position(), self._id_random.position(), buckets, self.ops.checkpoint()
 
     def _restore(self, saved: tuple[Any, ...]) -> None:

@@ -8,20 +8,12 @@ simulated.
 
 from __future__ import annotations
 
+from . import choices
 from ._errors import DisabledException, KMSError, KMSInvalidStateException
 
 ENABLED = "Enabled"
 DISABLED = "Disabled"
 PENDING_DELETION = "PendingDeletion"
-
-#: The key-state table allows either DisabledException (footnote 2) or KMSInvalidStateException (footnote 3) for a
-#: cryptographic operation on a key pending deletion. kmssim follows footnote 3, which is also what LocalStack and
-#: local-kms return; set to False to follow footnote 2.
-PENDING_DELETION_CRYPTO_GIVES_INVALID_STATE = True
-
-#: The key-state table says GetPublicKey fails on a disabled key (footnote 1). LocalStack's maintainers observed
-#: that real AWS returns the public key anyway. kmssim follows the documented table.
-GET_PUBLIC_KEY_FAILS_WHEN_DISABLED = True
 
 _CRYPTO = frozenset(
     {
@@ -89,12 +81,12 @@ def check_state(operation: str, state: str, arn: str) -> None:
         if (
             operation in _CRYPTO
             or operation in _ENABLED_ONLY_MANAGEMENT
-            or (operation == "GetPublicKey" and GET_PUBLIC_KEY_FAILS_WHEN_DISABLED)
+            or (operation == "GetPublicKey" and choices.GET_PUBLIC_KEY_FAILS_WHEN_DISABLED)
         ):
             error = DisabledException(f"{arn} is disabled.")
     elif state == PENDING_DELETION:
         if operation in _CRYPTO or operation == "GetPublicKey":
-            if PENDING_DELETION_CRYPTO_GIVES_INVALID_STATE:
+            if choices.PENDING_DELETION_CRYPTO_GIVES_INVALID_STATE:
                 error = KMSInvalidStateException(f"{arn} is pending deletion.")
             else:
                 error = DisabledException(f"{arn} is pending deletion.")

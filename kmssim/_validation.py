@@ -15,6 +15,7 @@ from typing import Any
 
 from botocore.validate import ValidationErrors
 
+from . import choices
 from ._errors import ValidationException
 
 
@@ -38,8 +39,6 @@ ALSO_SECRET_MEMBERS = frozenset({"GrantTokens", "GrantToken"})
 SHOWN_VALUE_CHARS = 200
 #: How deep ``copy_params`` follows nested request values; KMS's deepest input shape is far shallower.
 MAX_PARAM_DEPTH = 32
-#: A string holding an unpaired UTF-16 surrogate cannot travel as UTF-8: ValidationException (AWS is silent).
-REJECT_UNPAIRED_SURROGATES = True
 
 
 @functools.cache
@@ -212,7 +211,7 @@ def copy_params(value: Any) -> Any:
 
     Dicts, lists and tuples (as lists) are copied; a bytearray becomes a new bytearray; other values are kept.
     ValidationException for values nested deeper than ``MAX_PARAM_DEPTH`` and, with
-    ``REJECT_UNPAIRED_SURROGATES``, for strings UTF-8 cannot carry; the value is never repeated.
+    ``choices.REJECT_UNPAIRED_SURROGATES``, for strings UTF-8 cannot carry; the value is never repeated.
     """
     try:
         return _copy(value, 0)
@@ -229,7 +228,7 @@ class _Refused(Exception):
 
 def _copy(value: Any, depth: int) -> Any:
     if isinstance(value, str):
-        if REJECT_UNPAIRED_SURROGATES and not value.isascii() and _unpaired(value):
+        if choices.REJECT_UNPAIRED_SURROGATES and not value.isascii() and _unpaired(value):
             raise _Refused
         return value
     if isinstance(value, dict | list | tuple):
@@ -254,7 +253,7 @@ def _unpaired(text: str) -> bool:
 def _first_refused(value: Any, path: str, depth: int) -> tuple[str, str] | None:
     """Where ``_copy`` refused ``value`` and why (slow: only after a refusal)."""
     if isinstance(value, str):
-        if REJECT_UNPAIRED_SURROGATES and _unpaired(value):
+        if choices.REJECT_UNPAIRED_SURROGATES and _unpaired(value):
             return path or "input", "Member must be a valid Unicode string (it holds an unpaired surrogate)"
         return None
     if isinstance(value, dict | list | tuple):

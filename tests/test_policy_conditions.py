@@ -17,11 +17,11 @@ import pytest
 from kmssim._errors import MalformedPolicyDocumentException
 from kmssim._policy import evaluate
 from kmssim._policy.conditions import (
-    PLAIN_OPERATOR_ON_MULTIVALUED_KEY_MATCHES,
     compile_condition,
     parse_date,
     parse_operator,
 )
+from kmssim.choices import PLAIN_OPERATOR_ON_MULTIVALUED_KEY_MATCHES
 
 OPS_URL = (
     "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html"

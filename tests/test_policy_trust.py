@@ -23,7 +23,7 @@ from typing import Any
 import pytest
 
 import kmssim
-from kmssim._policy import DOCUMENTED_CHOICES, conditions, evaluate
+from kmssim._policy import DOCUMENTED_CHOICES, evaluate
 from kmssim.apps.policy_lab import LabSetup, lab_decision, lab_matrix
 
 ACCT = "111122223333"
@@ -239,7 +239,7 @@ def test_for_any_value_if_exists_is_false_on_a_missing_key() -> None:
 
 def test_for_any_value_if_exists_choice_is_read(monkeypatch: pytest.MonkeyPatch) -> None:
     """The constant is what decides: the other reading (True) allows the same request."""
-    monkeypatch.setattr(conditions, "FOR_ANY_VALUE_IF_EXISTS_MATCHES_MISSING_KEY", True)
+    monkeypatch.setattr(kmssim.choices, "FOR_ANY_VALUE_IF_EXISTS_MATCHES_MISSING_KEY", True)
     assert effect("kms:Decrypt", key_policy=FOR_ANY_IF_EXISTS, identity_policies=[EC_KEYS_IAM]) == "Allow"
 
 
@@ -295,7 +295,7 @@ def test_unresolved_variable_under_a_negated_operator_follows_the_documented_rul
 
 def test_unresolved_variable_choice_is_read(monkeypatch: pytest.MonkeyPatch) -> None:
     """The other reading ("might cause the entire statement to be invalid") makes the statement not apply."""
-    monkeypatch.setattr(conditions, "UNRESOLVED_VARIABLE_MATCHES_NEGATED_OPERATOR", False)
+    monkeypatch.setattr(kmssim.choices, "UNRESOLVED_VARIABLE_MATCHES_NEGATED_OPERATOR", False)
     got = effect("kms:Decrypt", key_policy=doc(ENABLE_IAM), identity_policies=[UNRESOLVED], context=TEAM)
     assert got == "ImplicitDeny"
     resolved = {**TEAM, "aws:PrincipalTag/missing": "red"}

@@ -15,6 +15,7 @@ silent or contradictory are named constants (listed in ``DOCUMENTED_CHOICES``).
 
 from __future__ import annotations
 
+from kmssim import choices
 from kmssim._policy.actions import (
     ALIAS_ACTIONS,
     CROSS_ACCOUNT_ACTIONS,
@@ -27,16 +28,7 @@ from kmssim._policy.actions import (
     canonical_action,
     require_kms_action,
 )
-from kmssim._policy.conditions import (
-    FOR_ANY_VALUE_IF_EXISTS_MATCHES_MISSING_KEY,
-    PLAIN_OPERATOR_ON_MULTIVALUED_KEY_MATCHES,
-    UNRESOLVED_VARIABLE_MATCHES_NEGATED_OPERATOR,
-)
-from kmssim._policy.context import (
-    ROTATION_PERIOD_WHEN_OMITTED,
-    SCHEDULE_DELETION_WINDOW_WHEN_OMITTED,
-    build_request_context,
-)
+from kmssim._policy.context import build_request_context
 from kmssim._policy.decision import DecidingStatement, Decision, NearMiss
 from kmssim._policy.defaults import (
     AWS_MANAGED_KEY_VIA_SERVICE,
@@ -44,43 +36,44 @@ from kmssim._policy.defaults import (
     console_key_policy,
     default_key_policy,
 )
-from kmssim._policy.document import NOT_PRINCIPAL_CHECKS_EVERY_LEVEL, CompiledPolicy, parse_policy
-from kmssim._policy.evaluate import (
-    ENFORCE_GRANT_DELEGATION_LIMITS,
-    GRANT_TO_ACCOUNT_NEEDS_IAM,
-    RETIRE_GRANT_AUTHORIZED_BY_GRANT,
-    evaluate,
-)
+from kmssim._policy.document import CompiledPolicy, parse_policy
+from kmssim._policy.evaluate import evaluate
 from kmssim._policy.validation import (
-    INVALID_CHARACTERS_EXCEPTION,
     INVALID_PRINCIPALS_MESSAGE,
     KEY_POLICY_MAX_BYTES,
-    KEY_POLICY_PRINCIPAL_TYPES,
     LOCKOUT_MESSAGE,
     NOT_PERMITTED_CONDITION_KEYS_MESSAGE,
-    REJECT_ALLOW_WITH_NOT_PRINCIPAL,
-    REJECT_DUPLICATE_SIDS,
     ensure_lockout_safe,
     lockout_check_passes,
     validate_key_policy,
 )
 
-#: Every place where the engine picks one reading of undocumented or conflicting AWS behaviour.
-DOCUMENTED_CHOICES: dict[str, object] = {
-    "PLAIN_OPERATOR_ON_MULTIVALUED_KEY_MATCHES": PLAIN_OPERATOR_ON_MULTIVALUED_KEY_MATCHES,
-    "FOR_ANY_VALUE_IF_EXISTS_MATCHES_MISSING_KEY": FOR_ANY_VALUE_IF_EXISTS_MATCHES_MISSING_KEY,
-    "UNRESOLVED_VARIABLE_MATCHES_NEGATED_OPERATOR": UNRESOLVED_VARIABLE_MATCHES_NEGATED_OPERATOR,
-    "NOT_PRINCIPAL_CHECKS_EVERY_LEVEL": NOT_PRINCIPAL_CHECKS_EVERY_LEVEL,
-    "GRANT_TO_ACCOUNT_NEEDS_IAM": GRANT_TO_ACCOUNT_NEEDS_IAM,
-    "ENFORCE_GRANT_DELEGATION_LIMITS": ENFORCE_GRANT_DELEGATION_LIMITS,
-    "RETIRE_GRANT_AUTHORIZED_BY_GRANT": RETIRE_GRANT_AUTHORIZED_BY_GRANT,
-    "INVALID_CHARACTERS_EXCEPTION": INVALID_CHARACTERS_EXCEPTION.__name__,
-    "KEY_POLICY_PRINCIPAL_TYPES": sorted(KEY_POLICY_PRINCIPAL_TYPES),
-    "REJECT_ALLOW_WITH_NOT_PRINCIPAL": REJECT_ALLOW_WITH_NOT_PRINCIPAL,
-    "REJECT_DUPLICATE_SIDS": REJECT_DUPLICATE_SIDS,
-    "SCHEDULE_DELETION_WINDOW_WHEN_OMITTED": SCHEDULE_DELETION_WINDOW_WHEN_OMITTED,
-    "ROTATION_PERIOD_WHEN_OMITTED": ROTATION_PERIOD_WHEN_OMITTED,
-}
+#: The engine's documented choices by name, with their values as this module was imported; the home of each
+#: is :mod:`kmssim.choices`, which is what the engine reads.
+_ENGINE_CHOICES = (
+    "PLAIN_OPERATOR_ON_MULTIVALUED_KEY_MATCHES",
+    "FOR_ANY_VALUE_IF_EXISTS_MATCHES_MISSING_KEY",
+    "UNRESOLVED_VARIABLE_MATCHES_NEGATED_OPERATOR",
+    "NOT_PRINCIPAL_CHECKS_EVERY_LEVEL",
+    "GRANT_TO_ACCOUNT_NEEDS_IAM",
+    "ENFORCE_GRANT_DELEGATION_LIMITS",
+    "RETIRE_GRANT_AUTHORIZED_BY_GRANT",
+    "INVALID_CHARACTERS_EXCEPTION",
+    "KEY_POLICY_PRINCIPAL_TYPES",
+    "REJECT_ALLOW_WITH_NOT_PRINCIPAL",
+    "REJECT_DUPLICATE_SIDS",
+    "SCHEDULE_DELETION_WINDOW_WHEN_OMITTED",
+    "ROTATION_PERIOD_WHEN_OMITTED",
+)
+
+
+def _shown(value: object) -> object:
+    if isinstance(value, type):
+        return value.__name__
+    return sorted(value) if isinstance(value, frozenset) else value
+
+
+DOCUMENTED_CHOICES: dict[str, object] = {name: _shown(getattr(choices, name)) for name in _ENGINE_CHOICES}
 
 __all__ = [
     "ALIAS_ACTIONS",

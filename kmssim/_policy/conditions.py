@@ -27,6 +27,7 @@ from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from typing import Literal
 
+from kmssim import choices
 from kmssim._policy.patterns import (
     MISSING,
     Template,
@@ -41,10 +42,7 @@ from kmssim._policy.patterns import (
 
 __all__ = [
     "BASE_OPERATORS",
-    "FOR_ANY_VALUE_IF_EXISTS_MATCHES_MISSING_KEY",
     "NEGATED_OPERATORS",
-    "PLAIN_OPERATOR_ON_MULTIVALUED_KEY_MATCHES",
-    "UNRESOLVED_VARIABLE_MATCHES_NEGATED_OPERATOR",
     "CompiledCondition",
     "ConditionCheck",
     "compile_condition",
@@ -52,34 +50,6 @@ __all__ = [
     "parse_date",
     "parse_operator",
 ]
-
-#: A plain (non-set) operator applied to a key that has two or more values in the request. AWS's documentation
-#: does not say what happens; iam-simulate treats it as no match ("confirmed at re:Inforce 2025 IAM431",
-#: ``src/condition/condition.ts``), and so do we -- for negated operators as well. A one-element list counts
-#: as a single value, since single vs multi is "the number of values in the request context".
-PLAIN_OPERATOR_ON_MULTIVALUED_KEY_MATCHES = False
-
-#: ``ForAnyValue:...IfExists`` on a key that is missing (or an empty set). AWS documents each half -- IfExists:
-#: "If the policy key is present ..., evaluate ... If it is not present, evaluate the condition element as
-#: true"; ForAnyValue: "If the key ... is empty or missing, the condition evaluates to false"
-#: (reference_policies_elements_condition_operators.html, reference_policies_condition-single-vs-multi-valued-
-#: context-keys.html) -- but not the combination. iam-simulate (``forAnyValueMatch`` in
-#: ``src/condition/condition.ts``) ignores IfExists under ForAnyValue and answers false, as does the report
-#: cited in kmssim issue 7; so do we. True would let ``ForAnyValue:StringEqualsIfExists
-#: {"kms:EncryptionContextKeys": ["app"]}`` allow a request with no encryption context at all.
-FOR_ANY_VALUE_IF_EXISTS_MATCHES_MISSING_KEY = False
-
-#: A negated String or ARN operator whose policy value holds a policy variable that cannot be resolved (its key
-#: is not in the request, and no default is given), e.g. ``StringNotEquals {"aws:PrincipalTag/team":
-#: "${aws:PrincipalTag/missing}"}``. The IAM variables page says both "If AWS cannot resolve a variable this
-#: might cause the entire statement to be invalid" (a general note) and, in its section "Policy variables with
-#: no value", that the value "is effectively null. There is no equal or like value ... Inverted condition
-#: operators like StringNotEquals or StringNotLike do match against a null value"
-#: (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_variables.html#policy-vars-no-value).
-#: We follow the specific rule (True: the negated test matches); iam-simulate treats the unresolved value as an
-#: error and the test as not matching. False here gives iam-simulate's reading. The same choice governs a
-#: ``NotResource`` entry holding such a variable.
-UNRESOLVED_VARIABLE_MATCHES_NEGATED_OPERATOR = True
 
 Family = Literal["String", "Numeric", "Date", "Bool", "Binary", "Ip", "Arn", "Null"]
 
@@ -528,7 +498,7 @@ class CompiledCondition:
             return absent in self.null_wants_absent
         if absent:
             if self.set_mode == "ForAnyValue":
-                return self.if_exists and FOR_ANY_VALUE_IF_EXISTS_MATCHES_MISSING_KEY
+                return self.if_exists and choices.FOR_ANY_VALUE_IF_EXISTS_MATCHES_MISSING_KEY
             if self.if_exists or self.set_mode == "ForAllValues":
                 return True
             return self.negated
@@ -539,7 +509,7 @@ class CompiledCondition:
             return all(self._one(v, ctx) for v in items)
         if isinstance(value, list | tuple):
             if len(value) != 1:
-                return PLAIN_OPERATOR_ON_MULTIVALUED_KEY_MATCHES
+                return choices.PLAIN_OPERATOR_ON_MULTIVALUED_KEY_MATCHES
             value = value[0]
         return self._one(value, ctx)
 
@@ -550,7 +520,7 @@ class CompiledCondition:
             return False
         if not self.negated:
             return m
-        if not UNRESOLVED_VARIABLE_MATCHES_NEGATED_OPERATOR and self.unresolved(ctx):
+        if not choices.UNRESOLVED_VARIABLE_MATCHES_NEGATED_OPERATOR and self.unresolved(ctx):
             return False
         return not m
 

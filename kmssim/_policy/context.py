@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import UTC, datetime
 
+from kmssim import choices
 from kmssim._policy.actions import (
     ENCRYPTION_CONTEXT_ACTIONS,
     GRANT_CONSTRAINED_OPERATIONS,
@@ -23,18 +24,8 @@ from kmssim._policy.patterns import format_aws_time
 from kmssim._policy.principals import parse_caller, split_arn
 
 __all__ = [
-    "ROTATION_PERIOD_WHEN_OMITTED",
-    "SCHEDULE_DELETION_WINDOW_WHEN_OMITTED",
     "build_request_context",
 ]
-
-#: ``kms:ScheduleKeyDeletionPendingWindowInDays`` when the request omits PendingWindowInDays. Whether the key
-#: is then present (with the default 30) is not documented; None leaves it out of the context.
-SCHEDULE_DELETION_WINDOW_WHEN_OMITTED: int | None = None
-
-#: ``kms:RotationPeriodInDays`` when EnableKeyRotation omits RotationPeriodInDays (default period 365). Not
-#: documented either; None leaves it out.
-ROTATION_PERIOD_WHEN_OMITTED: int | None = None
 
 # kms:CallerAccount and kms:ViaService exist for every key-resource action, CreateKey, and (CallerAccount
 # only) the custom key store actions; not for ListKeys, ListAliases, ListRetirableGrants or GenerateRandom
@@ -266,15 +257,15 @@ def build_request_context(
     if (
         action == "kms:ScheduleKeyDeletion"
         and window_key not in ctx
-        and SCHEDULE_DELETION_WINDOW_WHEN_OMITTED
+        and choices.SCHEDULE_DELETION_WINDOW_WHEN_OMITTED
     ):
-        ctx[window_key] = SCHEDULE_DELETION_WINDOW_WHEN_OMITTED
+        ctx[window_key] = choices.SCHEDULE_DELETION_WINDOW_WHEN_OMITTED
     if (
         action == "kms:EnableKeyRotation"
         and "kms:RotationPeriodInDays" not in ctx
-        and ROTATION_PERIOD_WHEN_OMITTED
+        and choices.ROTATION_PERIOD_WHEN_OMITTED
     ):
-        ctx["kms:RotationPeriodInDays"] = ROTATION_PERIOD_WHEN_OMITTED
+        ctx["kms:RotationPeriodInDays"] = choices.ROTATION_PERIOD_WHEN_OMITTED
 
     # Grants.
     if action == "kms:CreateGrant":

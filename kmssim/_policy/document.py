@@ -20,8 +20,8 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Literal
 
+from kmssim import choices
 from kmssim._errors import MalformedPolicyDocumentException
-from kmssim._policy import conditions as _conditions
 from kmssim._policy.conditions import (
     CompiledCondition,
     arn_like,
@@ -44,7 +44,6 @@ __all__ = [
     "ACCOUNT",
     "DIRECT",
     "NONE",
-    "NOT_PRINCIPAL_CHECKS_EVERY_LEVEL",
     "VARIABLES_VERSION",
     "VERSIONS",
     "CompiledPolicy",
@@ -58,11 +57,6 @@ PolicyKind = Literal["key", "identity"]
 #: Versions the policy grammar allows; policy variables work only in the newer one.
 VERSIONS = ("2008-10-17", "2012-10-17")
 VARIABLES_VERSION = "2012-10-17"
-
-#: With ``Deny`` + ``NotPrincipal``, AWS may check the account, then the role, then the session, so a caller
-#: is exempt only when every one of those identities is listed ("...the policy might deny access to the entire
-#: account", https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_notprincipal.html).
-NOT_PRINCIPAL_CHECKS_EVERY_LEVEL = True
 
 TOP_LEVEL_ELEMENTS = frozenset({"Version", "Id", "Statement"})
 STATEMENT_ELEMENTS = frozenset(
@@ -155,7 +149,7 @@ class CompiledStatement:
             hit = any(_template_resource_like(p, resource, ctx) for p in templates)
             if (
                 self.resource_negated
-                and not _conditions.UNRESOLVED_VARIABLE_MATCHES_NEGATED_OPERATOR
+                and not choices.UNRESOLVED_VARIABLE_MATCHES_NEGATED_OPERATOR
                 and any(p.resolve(ctx) is None for p in templates)
             ):
                 return False
@@ -185,7 +179,7 @@ class CompiledStatement:
         if self.principal_any:
             return False
         levels = caller.levels()
-        if not NOT_PRINCIPAL_CHECKS_EVERY_LEVEL:
+        if not choices.NOT_PRINCIPAL_CHECKS_EVERY_LEVEL:
             levels = levels[:1]
         return any(not self._lists(level) for level in levels)
 

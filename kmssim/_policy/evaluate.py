@@ -20,6 +20,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from functools import lru_cache
 
+from kmssim import choices
 from kmssim._policy.actions import (
     CROSS_ACCOUNT_ACTIONS,
     GRANT_CONSTRAINED_OPERATIONS,
@@ -41,31 +42,11 @@ from kmssim._policy.document import (
 from kmssim._policy.principals import CallerPrincipal, arn_account, classify_principal_value, parse_caller
 
 __all__ = [
-    "ENFORCE_GRANT_DELEGATION_LIMITS",
-    "GRANT_TO_ACCOUNT_NEEDS_IAM",
-    "RETIRE_GRANT_AUTHORIZED_BY_GRANT",
     "PolicyInput",
     "evaluate",
 ]
 
 PolicyInput = str | Mapping[str, object] | CompiledPolicy
-
-#: A grant whose grantee is an *account* (root ARN or account ID) works like an account principal in a key
-#: policy: the account's IAM policies must then allow its users and roles (the root user needs nothing more).
-#: The grants page lists an account as a valid grantee but does not spell out the delegation; this mirrors the
-#: key-policy rule.
-GRANT_TO_ACCOUNT_NEEDS_IAM = True
-
-#: "kms:RetireGrant" is authorized by the grant (retiring principal; grantee if the grant lists RetireGrant) or by
-#: the key's account (root user, or IAM delegation); "kms:RetireGrant permission in a key policy is not effective"
-#: (https://docs.aws.amazon.com/kms/latest/developerguide/grant-manage.html#grant-delete). Pass only the grant
-#: being retired in ``grants``.
-RETIRE_GRANT_AUTHORIZED_BY_GRANT = True
-
-#: "A principal who got kms:CreateGrant from a grant can only delegate what it was granted", and a grant with
-#: an encryption-context constraint can only create equally strict or stricter grants
-#: (https://docs.aws.amazon.com/kms/latest/developerguide/grants.html, create-grant-overview.html).
-ENFORCE_GRANT_DELEGATION_LIMITS = True
 
 _EC_PREFIX = "kms:encryptioncontext:"
 
@@ -158,7 +139,7 @@ def _grantee_level(grant: Mapping[str, object], caller: CallerPrincipal) -> int:
         ):
             return DIRECT
         if entry[0] == "account" and entry[1] == caller.account:
-            return DIRECT if caller.is_root or not GRANT_TO_ACCOUNT_NEEDS_IAM else ACCOUNT
+            return DIRECT if caller.is_root or not choices.GRANT_TO_ACCOUNT_NEEDS_IAM else ACCOUNT
     return NONE
 
 
@@ -204,7 +185,7 @@ def _grant_constraint_failure(grant: Mapping[str, object], op: str, ctx: Mapping
                 return f"the encryption context {request} does not include {subset} (EncryptionContextSubset)"
         if (
             op == "CreateGrant"
-            and ENFORCE_GRANT_DELEGATION_LIMITS
+            and choices.ENFORCE_GRANT_DELEGATION_LIMITS
             and (equals is not None or subset is not None)
         ):
             child = _request_encryption_context(ctx)
@@ -215,7 +196,7 @@ def _grant_constraint_failure(grant: Mapping[str, object], op: str, ctx: Mapping
                 child_type is None or any(child.get(k, object()) != v for k, v in subset.items())
             ):
                 return "a grant with EncryptionContextSubset can only create grants at least as strict"
-    if op == "CreateGrant" and ENFORCE_GRANT_DELEGATION_LIMITS:
+    if op == "CreateGrant" and choices.ENFORCE_GRANT_DELEGATION_LIMITS:
         child_ops = ctx.get("kms:grantoperations")
         if isinstance(child_ops, list | tuple):
             granted = _grant_operations(grant)
@@ -415,7 +396,7 @@ def evaluate(
         )
 
     same_account = caller.account is None or res_account is None or caller.account == res_account
-    if action_c == "kms:RetireGrant" and RETIRE_GRANT_AUTHORIZED_BY_GRANT:
+    if action_c == "kms:RetireGrant" and choices.RETIRE_GRANT_AUTHORIZED_BY_GRANT:
         return _retire_grant(ips, grants, caller, action_lower, resource, ctx, res_account, near)
     # 2b. Cross-account permission works only for some operations.
     if not same_account and action_c not in CROSS_ACCOUNT_ACTIONS:

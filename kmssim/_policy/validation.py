@@ -12,25 +12,20 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping, Sequence
 
+from kmssim import choices
 from kmssim._errors import (
-    KMSError,
     LimitExceededException,
     MalformedPolicyDocumentException,
-    ValidationException,
 )
 from kmssim._policy.document import CompiledPolicy, parse_policy
 from kmssim._policy.evaluate import evaluate
 from kmssim._policy.principals import parse_caller
 
 __all__ = [
-    "INVALID_CHARACTERS_EXCEPTION",
     "INVALID_PRINCIPALS_MESSAGE",
     "KEY_POLICY_MAX_BYTES",
-    "KEY_POLICY_PRINCIPAL_TYPES",
     "LOCKOUT_MESSAGE",
     "NOT_PERMITTED_CONDITION_KEYS_MESSAGE",
-    "REJECT_ALLOW_WITH_NOT_PRINCIPAL",
-    "REJECT_DUPLICATE_SIDS",
     "ensure_lockout_safe",
     "lockout_check_passes",
     "validate_key_policy",
@@ -43,10 +38,6 @@ KEY_POLICY_MAX_BYTES = 32_768
 #: The ``PolicyType`` pattern: tab, LF, CR and U+0020-U+00FF.
 _POLICY_CHARACTERS = re.compile(r"[\t\n\r\x20-\xff]+\Z")
 
-#: A policy outside the pattern fails the API's parameter validation, so it is reported the way AWS reports
-#: every model-constraint failure (ValidationException); the docs do not name the error.
-INVALID_CHARACTERS_EXCEPTION: type[KMSError] = ValidationException
-
 INVALID_PRINCIPALS_MESSAGE = "Policy contains a statement with one or more invalid principals."
 LOCKOUT_MESSAGE = "The new key policy will not allow you to update the key policy in the future."
 #: Observed wording (AWS event quoted in awsdocs/aws-kms-developer-guide PR #47).
@@ -56,18 +47,6 @@ NOT_PERMITTED_CONDITION_KEYS_MESSAGE = (
 )
 _NOT_PERMITTED_PREFIXES = ("aws:resourcetag/", "kms:resourcetag")
 _NOT_PERMITTED_KEYS = frozenset({"aws:resourcetag", "kms:resourcealiases"})
-
-#: Principal types accepted in a key policy. KMS documents AWS principals (accounts, users, roles, sessions)
-#: and service principals; other types (Federated, CanonicalUser) are treated as invalid principals.
-KEY_POLICY_PRINCIPAL_TYPES = frozenset({"AWS", "Service"})
-
-#: The IAM guide says NotPrincipal "must be used with Deny; using it with Allow is not supported". Whether KMS
-#: rejects Allow + NotPrincipal is not documented; we reject it (and never let such a statement allow).
-REJECT_ALLOW_WITH_NOT_PRINCIPAL = True
-
-#: Sid uniqueness is not documented for key policies (IAM requires it only in IAM policies): duplicates are
-#: accepted.
-REJECT_DUPLICATE_SIDS = False
 
 #: ForAllValues with a single-valued key that KMS rejects
 #: (conditions-kms.html#conditions-kms-encryption-context).
@@ -91,7 +70,7 @@ def validate_key_policy(
     if not isinstance(policy, str):
         raise _malformed("The key policy must be a JSON string.")
     if not _POLICY_CHARACTERS.match(policy):
-        raise INVALID_CHARACTERS_EXCEPTION(
+        raise choices.INVALID_CHARACTERS_EXCEPTION(
             "1 validation error detected: Value at 'policy' failed to satisfy constraint: "
             "Member must satisfy regular expression pattern: [\\u0009\\u000A\\u000D\\u0020-\\u00FF]+"
         )
@@ -110,7 +89,7 @@ def check_key_policy_rules(
     """The key-policy-specific rules, on an already parsed policy."""
     sids: set[str] = set()
     for st in compiled.statements:
-        if st.sid is not None and REJECT_DUPLICATE_SIDS:
+        if st.sid is not None and choices.REJECT_DUPLICATE_SIDS:
             if st.sid in sids:
                 raise _malformed(f"Statement IDs (SID) in a single policy must be unique: {st.sid!r}.")
             sids.add(st.sid)
@@ -118,7 +97,7 @@ def check_key_policy_rules(
             raise _malformed("Each statement in the key policy must contain one or more principals.")
         raw_principal = st.raw.get("NotPrincipal" if st.principal_negated else "Principal")
         if isinstance(raw_principal, Mapping) and any(
-            t not in KEY_POLICY_PRINCIPAL_TYPES for t in raw_principal
+            t not in choices.KEY_POLICY_PRINCIPAL_TYPES for t in raw_principal
         ):
             raise _malformed(INVALID_PRINCIPALS_MESSAGE)
         if st.principal_invalid:
@@ -127,7 +106,7 @@ def check_key_policy_rules(
             for arn in sorted(st.principal_arns):
                 if parse_caller(arn).kind in ("user", "role") and not principal_exists(arn):
                     raise _malformed(INVALID_PRINCIPALS_MESSAGE)
-        if st.principal_negated and st.allow and REJECT_ALLOW_WITH_NOT_PRINCIPAL:
+        if st.principal_negated and st.allow and choices.REJECT_ALLOW_WITH_NOT_PRINCIPAL:
             raise _malformed('NotPrincipal can only be used with "Effect": "Deny".')
         for c in st.conditions:
             key = c.key_lower

@@ -1,0 +1,165 @@
+"""Every reading kmssim picks where AWS's sources are silent or disagree: one constant each, read at call time.
+
+Each constant is the single home of its choice: the code that depends on it reads ``choices.NAME`` when a call
+runs, so assigning another value changes the behaviour from the next call on, for a trainer who wants to show
+the other reading or a test that checks the constant is really read::
+
+    >>> import kmssim
+    >>> kmssim.choices.GRANTS_EFFECTIVE_IMMEDIATELY = False  # grants become usable after GRANT_PROPAGATION
+    >>> kmssim.choices.GRANTS_EFFECTIVE_IMMEDIATELY = True
+
+Caches that could hold an answer made under another value (the simulator's decision memo) are keyed on
+:func:`fingerprint`. The README's "Choices" table lists each with its source; ``tests/test_choices.py`` flips
+each one and sees the behaviour change.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from ._errors import KMSError, ValidationException
+
+__all__ = [
+    "ENFORCE_GRANT_DELEGATION_LIMITS",
+    "FAILED_REQUESTS_USE_QUOTA",
+    "FOR_ANY_VALUE_IF_EXISTS_MATCHES_MISSING_KEY",
+    "GET_PUBLIC_KEY_FAILS_WHEN_DISABLED",
+    "GRANTS_EFFECTIVE_IMMEDIATELY",
+    "GRANT_PROPAGATION",
+    "GRANT_TO_ACCOUNT_NEEDS_IAM",
+    "INVALID_CHARACTERS_EXCEPTION",
+    "KEY_POLICY_PRINCIPAL_TYPES",
+    "LIST_PREDEFINED_AWS_ALIASES",
+    "NOT_PRINCIPAL_CHECKS_EVERY_LEVEL",
+    "ON_DEMAND_ROTATIONS_PER_KEY",
+    "PENDING_DELETION_CRYPTO_GIVES_INVALID_STATE",
+    "PLAIN_OPERATOR_ON_MULTIVALUED_KEY_MATCHES",
+    "REJECT_ALLOW_WITH_NOT_PRINCIPAL",
+    "REJECT_DUPLICATE_SIDS",
+    "REJECT_UNPAIRED_SURROGATES",
+    "RETIRE_GRANT_AUTHORIZED_BY_GRANT",
+    "ROTATION_PERIOD_WHEN_OMITTED",
+    "SCHEDULE_DELETION_WINDOW_WHEN_OMITTED",
+    "UNRESOLVED_VARIABLE_MATCHES_NEGATED_OPERATOR",
+    "fingerprint",
+]
+
+# ---------------------------------------------------------------------------------------------- key states
+
+#: The key-state table allows either DisabledException (footnote 2) or KMSInvalidStateException (footnote 3) for a
+#: cryptographic operation on a key pending deletion
+#: (https://docs.aws.amazon.com/kms/latest/developerguide/key-state.html). kmssim follows footnote 3, which is also
+#: what LocalStack and local-kms return; False follows footnote 2.
+PENDING_DELETION_CRYPTO_GIVES_INVALID_STATE = True
+
+#: The key-state table says GetPublicKey fails on a disabled key (footnote 1). LocalStack's maintainers observed
+#: that real AWS returns the public key anyway. kmssim follows the documented table; False follows the observation.
+GET_PUBLIC_KEY_FAILS_WHEN_DISABLED = True
+
+# ---------------------------------------------------------------------------------------------- grants, aliases
+
+#: Grants take effect at once. In AWS a new grant "can take up to five minutes" to be usable everywhere, which is
+#: why grant tokens exist (https://docs.aws.amazon.com/kms/latest/developerguide/grants.html#grant_token). With
+#: False, a grant counts only from GRANT_PROPAGATION after its creation on the simulated clock, unless the request
+#: presents one of its grant tokens.
+GRANTS_EFFECTIVE_IMMEDIATELY = True
+#: How long a new grant takes to be usable when GRANTS_EFFECTIVE_IMMEDIATELY is False: the documented upper bound.
+GRANT_PROPAGATION = timedelta(minutes=5)
+
+#: ListAliases in AWS also lists the predefined ``alias/aws/<service>`` aliases, without a TargetKeyId until the
+#: service first uses its AWS managed key (API_ListAliases). kmssim lists the ones for the services it knows.
+LIST_PREDEFINED_AWS_ALIASES = True
+
+#: RotateKeyOnDemand: at most this many on-demand rotations per key. 25 in the current API reference and the
+#: 2026-02 model; 10 when the operation launched.
+ON_DEMAND_ROTATIONS_PER_KEY = 25
+
+# ---------------------------------------------------------------------------------------------- requests
+
+#: A request that fails (for any reason) does not count against a request quota: a failed call changes nothing
+#: but the trail. AWS does not say whether failed requests count.
+FAILED_REQUESTS_USE_QUOTA = False
+
+#: A string holding an unpaired UTF-16 surrogate cannot travel as UTF-8: ValidationException (AWS is silent).
+#: False lets it through to the operation.
+REJECT_UNPAIRED_SURROGATES = True
+
+# ---------------------------------------------------------------------------------------------- policy engine
+
+#: A plain (non-set) operator applied to a key that has two or more values in the request. AWS's documentation
+#: does not say what happens; iam-simulate treats it as no match ("confirmed at re:Inforce 2025 IAM431",
+#: ``src/condition/condition.ts``), and so do we, for negated operators as well. A one-element list counts as a
+#: single value, since single vs multi is "the number of values in the request context".
+PLAIN_OPERATOR_ON_MULTIVALUED_KEY_MATCHES = False
+
+#: ``ForAnyValue:...IfExists`` on a key that is missing (or an empty set). AWS documents each half (IfExists:
+#: "If it is not present, evaluate the condition element as true"; ForAnyValue: "If the key ... is empty or
+#: missing, the condition evaluates to false"; reference_policies_elements_condition_operators.html,
+#: reference_policies_condition-single-vs-multi-valued-context-keys.html) but not the combination. iam-simulate
+#: (``forAnyValueMatch``) ignores IfExists under ForAnyValue and answers false; so do we. True would let
+#: ``ForAnyValue:StringEqualsIfExists {"kms:EncryptionContextKeys": ["app"]}`` allow a request with no
+#: encryption context at all.
+FOR_ANY_VALUE_IF_EXISTS_MATCHES_MISSING_KEY = False
+
+#: A negated String or ARN operator whose policy value holds a policy variable that cannot be resolved, e.g.
+#: ``StringNotEquals {"aws:PrincipalTag/team": "${aws:PrincipalTag/missing}"}``. The IAM variables page says both
+#: "If AWS cannot resolve a variable this might cause the entire statement to be invalid" (a general note) and, in
+#: "Policy variables with no value", "Inverted condition operators like StringNotEquals or StringNotLike do match
+#: against a null value" (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_variables.html#policy-vars-no-value).
+#: We follow the specific rule (True); iam-simulate treats the value as an error and the test as not matching,
+#: which False gives. The same choice governs a ``NotResource`` entry holding such a variable.
+UNRESOLVED_VARIABLE_MATCHES_NEGATED_OPERATOR = True
+
+#: With ``Deny`` + ``NotPrincipal``, AWS may check the account, then the role, then the session, so a caller is
+#: exempt only when every one of those identities is listed ("...the policy might deny access to the entire
+#: account", https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_notprincipal.html).
+#: False checks the caller's own identity only.
+NOT_PRINCIPAL_CHECKS_EVERY_LEVEL = True
+
+#: A grant whose grantee is an *account* (root ARN or account ID) works like an account principal in a key policy:
+#: the account's IAM policies must then allow its users and roles (the root user needs nothing more). The grants
+#: page lists an account as a valid grantee but does not spell out the delegation; this mirrors the key-policy rule.
+GRANT_TO_ACCOUNT_NEEDS_IAM = True
+
+#: "kms:RetireGrant" is authorized by the grant (retiring principal; grantee if the grant lists RetireGrant) or by
+#: the key's account; "kms:RetireGrant permission in a key policy is not effective"
+#: (https://docs.aws.amazon.com/kms/latest/developerguide/grant-manage.html#grant-delete).
+RETIRE_GRANT_AUTHORIZED_BY_GRANT = True
+
+#: "A principal who got kms:CreateGrant from a grant can only delegate what it was granted", and a grant with an
+#: encryption-context constraint can only create equally strict or stricter grants
+#: (https://docs.aws.amazon.com/kms/latest/developerguide/grants.html, create-grant-overview.html).
+ENFORCE_GRANT_DELEGATION_LIMITS = True
+
+#: A key policy outside the ``PolicyType`` pattern fails the API's parameter validation, so it is reported the way
+#: AWS reports every model-constraint failure; the docs do not name the error.
+INVALID_CHARACTERS_EXCEPTION: type[KMSError] = ValidationException
+
+#: Principal types accepted in a key policy. KMS documents AWS principals (accounts, users, roles, sessions) and
+#: service principals; other types (Federated, CanonicalUser) are treated as invalid principals.
+KEY_POLICY_PRINCIPAL_TYPES = frozenset({"AWS", "Service"})
+
+#: The IAM guide says NotPrincipal "must be used with Deny; using it with Allow is not supported". Whether KMS
+#: rejects Allow + NotPrincipal is not documented; we reject it (and never let such a statement allow).
+REJECT_ALLOW_WITH_NOT_PRINCIPAL = True
+
+#: Sid uniqueness is not documented for key policies (IAM requires it only in IAM policies): duplicates are
+#: accepted.
+REJECT_DUPLICATE_SIDS = False
+
+#: ``kms:ScheduleKeyDeletionPendingWindowInDays`` when the request omits PendingWindowInDays. Whether the key is
+#: then present (with the default 30) is not documented; None leaves it out of the context.
+SCHEDULE_DELETION_WINDOW_WHEN_OMITTED: int | None = None
+
+#: ``kms:RotationPeriodInDays`` when EnableKeyRotation omits RotationPeriodInDays (default period 365). Not
+#: documented either; None leaves it out.
+ROTATION_PERIOD_WHEN_OMITTED: int | None = None
+
+
+def fingerprint() -> tuple[object, ...]:
+    """The current value of every choice, for keying caches: two calls give equal tuples until one is changed."""
+    g = globals()
+    return tuple(g[name] for name in _NAMES)
+
+
+_NAMES = tuple(name for name in __all__ if name.isupper())

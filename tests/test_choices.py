@@ -1,0 +1,295 @@
+"""Every documented choice in ``kmssim.choices`` is really read: flipping it changes what kmssim does.
+
+Each scenario returns what a user would see; the test runs it with the shipped value and with the other reading,
+and the two answers must differ. A second test flips a choice in the middle of a session, after the decision
+memo has an answer cached, and sees the new reading at once (the memo is keyed on ``choices.fingerprint()``).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
+
+import pytest
+
+import kmssim
+from kmssim import choices
+
+ACCT = "111122223333"
+ROOT = f"arn:aws:iam::{ACCT}:root"
+ALICE = f"arn:aws:iam::{ACCT}:user/Alice"
+ROLE = f"arn:aws:iam::{ACCT}:role/App"
+SESSION = f"arn:aws:sts::{ACCT}:assumed-role/App/s1"
+EXT_USER = "arn:aws:iam::444455556666:user/Carol"
+KEY = f"arn:aws:kms:us-east-1:{ACCT}:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+ALLOW_ROOT = {"Effect": "Allow", "Principal": {"AWS": ROOT}, "Action": "kms:*", "Resource": "*"}
+
+
+def doc(*statements: dict[str, Any]) -> str:
+    return json.dumps({"Version": "2012-10-17", "Statement": list(statements)})
+
+
+def outcome(fn: Callable[[], object]) -> object:
+    """What the user sees: the result, or the error code."""
+    try:
+        return fn()
+    except kmssim.KMSError as exc:
+        return exc.code
+
+
+def new_key(sim: kmssim.Simulator, **params: Any) -> str:
+    return str(sim.call("CreateKey", params)["KeyMetadata"]["KeyId"])
+
+
+def pending_deletion_crypto() -> object:
+    sim = kmssim.Simulator(seed=1)
+    key = new_key(sim)
+    sim.call("ScheduleKeyDeletion", {"KeyId": key})
+    return outcome(lambda: sim.call("Encrypt", {"KeyId": key, "Plaintext": b"x"}))
+
+
+def public_key_when_disabled() -> object:
+    sim = kmssim.Simulator(seed=1)
+    key = new_key(sim, KeySpec="RSA_2048", KeyUsage="SIGN_VERIFY")
+    sim.call("DisableKey", {"KeyId": key})
+    return outcome(lambda: sim.call("GetPublicKey", {"KeyId": key})["KeyId"] == key)
+
+
+def _granted_sim() -> tuple[kmssim.Simulator, str, str]:
+    sim = kmssim.Simulator(seed=1)
+    sim.add_principal(ALICE)
+    key = new_key(sim)
+    token = sim.call("CreateGrant", {"KeyId": key, "GranteePrincipal": ALICE, "Operations": ["Encrypt"]})
+    return sim, key, str(token["GrantToken"])
+
+
+def grant_used_at_once() -> object:
+    sim, key, _ = _granted_sim()
+    return outcome(
+        lambda: "ok" if sim.call("Encrypt", {"KeyId": key, "Plaintext": b"x"}, principal=ALICE) else ""
+    )
+
+
+def grant_used_after_a_minute() -> object:
+    sim, key, _ = _granted_sim()
+    sim.advance(minutes=1)
+    return outcome(
+        lambda: "ok" if sim.call("Encrypt", {"KeyId": key, "Plaintext": b"x"}, principal=ALICE) else ""
+    )
+
+
+def predefined_aliases_listed() -> object:
+    sim = kmssim.Simulator(seed=1)
+    return len(sim.call("ListAliases", {})["Aliases"])
+
+
+def on_demand_rotations() -> object:
+    sim = kmssim.Simulator(seed=1)
+    key = new_key(sim)
+    return [outcome(lambda: sim.call("RotateKeyOnDemand", {"KeyId": key})["KeyId"] == key) for _ in range(3)]
+
+
+def failed_requests_and_quota() -> object:
+    sim = kmssim.Simulator(seed=1, enforce_quotas=True)
+    key = new_key(sim)
+    for _ in range(5):  # CancelKeyDeletion: 5 per second; the key is not pending deletion, so each fails
+        outcome(lambda: sim.call("CancelKeyDeletion", {"KeyId": key}))
+    return outcome(lambda: sim.call("CancelKeyDeletion", {"KeyId": key}))
+
+
+def unpaired_surrogate() -> object:
+    sim = kmssim.Simulator(seed=1)
+    return outcome(lambda: sim.call("CreateKey", {"Description": "a\ud800"})["KeyMetadata"]["Enabled"])
+
+
+def decide(principal: str, action: str = "kms:Decrypt", **kwargs: Any) -> str:
+    kwargs.setdefault("key_policy", doc(ALLOW_ROOT))
+    return kmssim.evaluate(principal=principal, action=action, resource=KEY, **kwargs).effect
+
+
+IAM_ANY = doc({"Effect": "Allow", "Action": "kms:*", "Resource": "*"})
+
+
+def plain_operator_on_many_values() -> object:
+    iam = doc(
+        {
+            "Effect": "Allow",
+            "Action": "kms:Decrypt",
+            "Resource": "*",
+            "Condition": {"StringEquals": {"kms:EncryptionContextKeys": "app"}},
+        }
+    )
+    return decide(ALICE, identity_policies=[iam], context={"kms:EncryptionContextKeys": ["app", "team"]})
+
+
+def for_any_value_if_exists() -> object:
+    iam = doc(
+        {
+            "Effect": "Allow",
+            "Action": "kms:Decrypt",
+            "Resource": "*",
+            "Condition": {"ForAnyValue:StringEqualsIfExists": {"kms:EncryptionContextKeys": ["app"]}},
+        }
+    )
+    return decide(ALICE, identity_policies=[iam])
+
+
+def unresolved_variable() -> object:
+    iam = doc(
+        {
+            "Effect": "Allow",
+            "Action": "kms:Decrypt",
+            "Resource": "*",
+            "Condition": {"StringNotEquals": {"aws:PrincipalTag/team": "${aws:PrincipalTag/missing}"}},
+        }
+    )
+    return decide(ALICE, identity_policies=[iam], context={"aws:PrincipalTag/team": "blue"})
+
+
+def not_principal_levels() -> object:
+    deny = {"Effect": "Deny", "NotPrincipal": {"AWS": [SESSION]}, "Action": "kms:Decrypt", "Resource": "*"}
+    return decide(SESSION, key_policy=doc(ALLOW_ROOT, deny), identity_policies=[IAM_ANY])
+
+
+def grant_to_account() -> object:
+    grant = {"GrantId": "g-1", "GranteePrincipal": "444455556666", "Operations": ["Decrypt"]}
+    return decide(EXT_USER, grants=[grant])
+
+
+def retire_by_grant() -> object:
+    grant = {
+        "GrantId": "g-1",
+        "GranteePrincipal": ROLE,
+        "RetiringPrincipal": ALICE,
+        "Operations": ["Decrypt"],
+    }
+    return decide(ALICE, "kms:RetireGrant", grants=[grant])
+
+
+def grant_delegation() -> object:
+    grant = {"GrantId": "g-1", "GranteePrincipal": ALICE, "Operations": ["CreateGrant", "Decrypt"]}
+    return decide(ALICE, "kms:CreateGrant", grants=[grant], context={"kms:GrantOperations": ["Encrypt"]})
+
+
+def put_policy(policy: str) -> object:
+    sim = kmssim.Simulator(seed=1)
+    key = new_key(sim)
+    params = {"KeyId": key, "Policy": policy, "BypassPolicyLockoutSafetyCheck": True}
+    return outcome(lambda: sim.call("PutKeyPolicy", params) == {})
+
+
+def invalid_characters() -> object:
+    return put_policy(doc(ALLOW_ROOT).replace("kms:*", "kms:*\u0100"))
+
+
+def service_principal() -> object:
+    service = {"Effect": "Allow", "Principal": {"Service": "logs.amazonaws.com"}}
+    return put_policy(doc(ALLOW_ROOT, {**service, "Action": "kms:Decrypt", "Resource": "*"}))
+
+
+def allow_with_not_principal() -> object:
+    statement = {"Effect": "Allow", "NotPrincipal": {"AWS": ROOT}, "Action": "kms:Decrypt", "Resource": "*"}
+    return put_policy(doc(ALLOW_ROOT, statement))
+
+
+def duplicate_sids() -> object:
+    return put_policy(doc({**ALLOW_ROOT, "Sid": "a"}, {**ALLOW_ROOT, "Sid": "a"}))
+
+
+def _denied_when_below(action: str, key_name: str, params: dict[str, Any]) -> object:
+    sim = kmssim.Simulator(seed=1)
+    deny = {
+        "Effect": "Deny",
+        "Principal": {"AWS": ROOT},
+        "Action": action,
+        "Resource": "*",
+        "Condition": {"NumericLessThan": {key_name: "1000"}},
+    }
+    key = new_key(sim, Policy=doc(ALLOW_ROOT, deny), BypassPolicyLockoutSafetyCheck=True)
+    return outcome(lambda: bool(sim.call(action.split(":")[1], {"KeyId": key, **params}) is not None))
+
+
+def schedule_deletion_window() -> object:
+    return _denied_when_below("kms:ScheduleKeyDeletion", "kms:ScheduleKeyDeletionPendingWindowInDays", {})
+
+
+def rotation_period() -> object:
+    return _denied_when_below("kms:EnableKeyRotation", "kms:RotationPeriodInDays", {})
+
+
+#: choice -> (scenario, the other reading)
+FLIPS: dict[str, tuple[Callable[[], object], object]] = {
+    "PENDING_DELETION_CRYPTO_GIVES_INVALID_STATE": (pending_deletion_crypto, False),
+    "GET_PUBLIC_KEY_FAILS_WHEN_DISABLED": (public_key_when_disabled, False),
+    "GRANTS_EFFECTIVE_IMMEDIATELY": (grant_used_at_once, False),
+    "LIST_PREDEFINED_AWS_ALIASES": (predefined_aliases_listed, False),
+    "ON_DEMAND_ROTATIONS_PER_KEY": (on_demand_rotations, 2),
+    "FAILED_REQUESTS_USE_QUOTA": (failed_requests_and_quota, True),
+    "REJECT_UNPAIRED_SURROGATES": (unpaired_surrogate, False),
+    "PLAIN_OPERATOR_ON_MULTIVALUED_KEY_MATCHES": (plain_operator_on_many_values, True),
+    "FOR_ANY_VALUE_IF_EXISTS_MATCHES_MISSING_KEY": (for_any_value_if_exists, True),
+    "UNRESOLVED_VARIABLE_MATCHES_NEGATED_OPERATOR": (unresolved_variable, False),
+    "NOT_PRINCIPAL_CHECKS_EVERY_LEVEL": (not_principal_levels, False),
+    "GRANT_TO_ACCOUNT_NEEDS_IAM": (grant_to_account, False),
+    "RETIRE_GRANT_AUTHORIZED_BY_GRANT": (retire_by_grant, False),
+    "ENFORCE_GRANT_DELEGATION_LIMITS": (grant_delegation, False),
+    "INVALID_CHARACTERS_EXCEPTION": (invalid_characters, kmssim.MalformedPolicyDocumentException),
+    "KEY_POLICY_PRINCIPAL_TYPES": (service_principal, frozenset({"AWS"})),
+    "REJECT_ALLOW_WITH_NOT_PRINCIPAL": (allow_with_not_principal, False),
+    "REJECT_DUPLICATE_SIDS": (duplicate_sids, True),
+    "SCHEDULE_DELETION_WINDOW_WHEN_OMITTED": (schedule_deletion_window, 30),
+    "ROTATION_PERIOD_WHEN_OMITTED": (rotation_period, 365),
+}
+
+
+def test_every_choice_has_a_flip() -> None:
+    """No choice is left untested (GRANT_PROPAGATION is flipped with GRANTS_EFFECTIVE_IMMEDIATELY below)."""
+    names = {n for n in choices.__all__ if n.isupper()}
+    assert names - {"GRANT_PROPAGATION"} == set(FLIPS)
+
+
+@pytest.mark.parametrize("name", sorted(FLIPS))
+def test_flipping_a_choice_changes_the_behaviour(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    scenario, other = FLIPS[name]
+    shipped = scenario()
+    monkeypatch.setattr(choices, name, other)
+    flipped = scenario()
+    assert shipped != flipped, f"{name}: {shipped!r} either way"
+
+
+def test_a_new_grant_is_usable_after_propagation_or_with_its_token(monkeypatch: pytest.MonkeyPatch) -> None:
+    """With GRANTS_EFFECTIVE_IMMEDIATELY False, a grant counts after GRANT_PROPAGATION (five minutes, the
+    documented bound) or at once with its grant token (grants.html#grant_token)."""
+    monkeypatch.setattr(choices, "GRANTS_EFFECTIVE_IMMEDIATELY", False)
+    sim, key, token = _granted_sim()
+    params = {"KeyId": key, "Plaintext": b"x"}
+    assert outcome(lambda: sim.call("Encrypt", params, principal=ALICE)) == "AccessDeniedException"
+    assert sim.call("Encrypt", {**params, "GrantTokens": [token]}, principal=ALICE)["KeyId"].endswith(key)
+    sim.advance(seconds=choices.GRANT_PROPAGATION.total_seconds() - 1)
+    assert outcome(lambda: sim.call("Encrypt", params, principal=ALICE)) == "AccessDeniedException"
+    sim.advance(seconds=1)
+    assert sim.call("Encrypt", params, principal=ALICE)["KeyId"].endswith(key)
+    monkeypatch.setattr(choices, "GRANT_PROPAGATION", timedelta(minutes=1))
+    assert grant_used_after_a_minute() != "AccessDeniedException"
+
+
+def test_a_flip_mid_session_is_not_hidden_by_the_decision_memo(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The simulator caches context-free decisions; the cache is keyed on every choice's value."""
+    sim = kmssim.Simulator(seed=3)
+    sim.add_principal(ALICE)
+    key = new_key(sim)
+    sim.call("CreateGrant", {"KeyId": key, "GranteePrincipal": ALICE, "Operations": ["Encrypt"]})
+    assert sim.decide(ALICE, "kms:Encrypt", key).allowed
+    monkeypatch.setattr(choices, "GRANTS_EFFECTIVE_IMMEDIATELY", False)
+    assert not sim.decide(ALICE, "kms:Encrypt", key).allowed
+    monkeypatch.setattr(choices, "GRANTS_EFFECTIVE_IMMEDIATELY", True)
+    assert sim.decide(ALICE, "kms:Encrypt", key).allowed
+
+
+def test_fingerprint_follows_every_choice(monkeypatch: pytest.MonkeyPatch) -> None:
+    before = choices.fingerprint()
+    assert choices.fingerprint() == before
+    monkeypatch.setattr(choices, "REJECT_DUPLICATE_SIDS", not choices.REJECT_DUPLICATE_SIDS)
+    assert choices.fingerprint() != before
