@@ -86,7 +86,7 @@ import os
 import struct
 import zlib
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Final, Protocol, TypeAlias
 
 from cryptography.exceptions import InvalidSignature, InvalidTag
@@ -511,8 +511,11 @@ _MATERIAL_ID_BYTES: Final = 32
 
 @dataclass(frozen=True)
 class SymmetricHeader:
+    """What a symmetric blob names (the key, the key material) and how long its header is."""
+
     key_id: str
     material_id: str
+    length: int = field(default=0, compare=False)
 
 
 def encode_context(context: Mapping[str, str]) -> bytes:
@@ -569,7 +572,7 @@ def _split_blob(blob: bytes) -> tuple[int, SymmetricHeader]:
     except UnicodeDecodeError:
         raise InvalidCiphertextException("") from None
     mid = blob[3 + kid_len : 3 + kid_len + _MATERIAL_ID_BYTES].hex()
-    return header_len, SymmetricHeader(key_id=key_id, material_id=mid)
+    return header_len, SymmetricHeader(key_id=key_id, material_id=mid, length=header_len)
 
 
 def parse_symmetric_blob(blob: bytes) -> SymmetricHeader:
@@ -577,14 +580,17 @@ def parse_symmetric_blob(blob: bytes) -> SymmetricHeader:
     return _split_blob(blob)[1]
 
 
-def decrypt_symmetric(seed: bytes, blob: bytes, context: Mapping[str, str]) -> bytes:
-    """Decrypt an ``encrypt_symmetric`` blob; InvalidCiphertextException("") on any tamper/wrong context."""
+def decrypt_symmetric(
+    seed: bytes, blob: bytes, context: Mapping[str, str], header: SymmetricHeader | None = None
+) -> bytes:
+    """Decrypt an ``encrypt_symmetric`` blob; InvalidCiphertextException("") on any tamper/wrong context.
+    ``header``: the blob's parsed header, when the caller has it already."""
     _check_seed(seed)
-    header_len, _ = _split_blob(blob)
-    header = blob[:header_len]
-    iv = header[header_len - 4 - _IV_BYTES : header_len - 4]
+    header_len = header.length if header is not None and header.length else _split_blob(blob)[0]
+    head = blob[:header_len]
+    iv = head[header_len - 4 - _IV_BYTES : header_len - 4]
     try:
-        return _aesgcm(seed).decrypt(iv, blob[header_len:], header + encode_context(context))
+        return _aesgcm(seed).decrypt(iv, blob[header_len:], head + encode_context(context))
     except InvalidTag:
         raise InvalidCiphertextException("") from None
 

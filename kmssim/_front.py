@@ -29,8 +29,6 @@ from botocore.config import Config
 from botocore.exceptions import BotoCoreError
 from botocore.parsers import DEFAULT_TIMESTAMP_PARSER, create_parser
 
-from ._errors import KMSError
-
 if TYPE_CHECKING:
     from botocore.client import BaseClient
 
@@ -159,20 +157,23 @@ def serve(
     raw_body = params.get("body") or b"{}"
     body = json.loads(raw_body.decode() if isinstance(raw_body, bytes) else raw_body)
     api_params = _decode(model.input_shape, body) if model.input_shape is not None else {}
-    request_id = sim._event_id()
+    exchange = sim._serve(
+        model.name, api_params, region=region, principal=principal, context=context, model=model
+    )
+    request_id = exchange.request_id
     headers = {"x-amzn-requestid": request_id, "content-type": "application/x-amz-json-1.1"}
     url = f"https://kms.{region}.amazonaws.com/"
-    try:
-        result = sim.call(
-            model.name, api_params, region=region, principal=principal, context=context, model=model
-        )
-    except KMSError as exc:
+    exc = exchange.error
+    if exc is not None:
         # An error AWS sends without a message (InvalidCiphertextException, KMSInvalidSignatureException, ...)
         # has no ``message`` member at all on the wire, so botocore parses exactly what it parses from AWS.
         error = {"__type": exc.code, "message": exc.message} if exc.message else {"__type": exc.code}
         data = json.dumps(error).encode()
         http = AWSResponse(url, 400, _headers(headers), _Raw(lambda: data))
         return http, _botocore_parse(model, 400, headers, data)
+
+    result = exchange.result
+    assert result is not None
 
     def wire() -> bytes:
         payload = _encode(model.output_shape, result) if model.output_shape is not None else {}

@@ -83,3 +83,26 @@ def parse_key_id(value: str, *, account: str, region: str, allow_alias: bool) ->
     if is_key_id(value):
         return KeyRef(account, region, key_id=value, raw=value)
     raise NotFoundException(f"Invalid keyId '{value}'")
+
+
+_KEY_ARN = re.compile(r"^arn:aws:kms:([a-z0-9-]+):([0-9]{12}):key/(.+)\Z", re.DOTALL)
+
+
+def parse_key_arn(text: str) -> tuple[str, str, str] | None:
+    """(Region, account, key ID) of a key ARN, or None if ``text`` is not one."""
+    m = _KEY_ARN.match(text)
+    return None if m is None else (m[1], m[2], m[3])
+
+
+def principal_account(arn: str) -> str:
+    """The 12-digit account of an IAM/STS principal ARN, or '' for service principals."""
+    parts = arn.split(":")
+    if len(parts) >= 5 and ACCOUNT_ID.match(parts[4]):
+        return parts[4]
+    return ""
+
+
+#: Grantee and retiring principals: an IAM or STS ARN, an account ID, or a service principal name.
+GRANT_PRINCIPAL = re.compile(
+    r"^(arn:aws:(iam|sts)::[0-9]{12}:.+|[0-9]{12}|[a-z0-9.-]+\.amazonaws\.com)\Z", re.DOTALL
+)

@@ -1,17 +1,20 @@
-"""Key specs, key usages and the algorithms each allows.
+"""Key specs, key usages and the algorithms each allows: one table for every ``KeySpec`` of botocore's model.
 
 Source: https://docs.aws.amazon.com/kms/latest/developerguide/symm-asymm-choose-key-spec.html and the KeySpec,
-KeyUsageType and *AlgorithmSpec shapes of botocore's KMS model.
+KeyUsageType, DataKeyPairSpec and *AlgorithmSpec shapes of botocore's KMS model. The pricing engine's key
+families and the simulator's key specs both come from :data:`ALL_KEY_SPECS`.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Final
 
 ENCRYPT_DECRYPT = "ENCRYPT_DECRYPT"
 SIGN_VERIFY = "SIGN_VERIFY"
 GENERATE_VERIFY_MAC = "GENERATE_VERIFY_MAC"
 KEY_AGREEMENT = "KEY_AGREEMENT"
+KEY_ENCAPSULATION = "ENCAPSULATE_DECAPSULATE"
 
 _RSA_ENC = ("RSAES_OAEP_SHA_1", "RSAES_OAEP_SHA_256")
 _RSA_SIGN = (
@@ -26,65 +29,79 @@ _RSA_SIGN = (
 
 @dataclass(frozen=True)
 class KeySpecInfo:
-    """What one key spec allows."""
+    """What one key spec allows. ``family``: symmetric, rsa, ecc, hmac, sm2, ml_dsa or ml_kem.
+    ``refusal``: why kmssim does not simulate it (empty when it does)."""
 
     name: str
-    family: str  # "SYMMETRIC" | "RSA" | "ECC" | "HMAC"
+    family: str
     usages: tuple[str, ...]
     encryption_algorithms: tuple[str, ...] = ()
     signing_algorithms: tuple[str, ...] = ()
     mac_algorithms: tuple[str, ...] = ()
+    refusal: str = ""
 
     @property
     def symmetric_encryption(self) -> bool:
-        return self.family == "SYMMETRIC"
+        return self.family == "symmetric"
+
+    @property
+    def has_public_key(self) -> bool:
+        return self.family not in ("symmetric", "hmac")
 
 
-KEY_SPECS: dict[str, KeySpecInfo] = {
-    "SYMMETRIC_DEFAULT": KeySpecInfo(
-        "SYMMETRIC_DEFAULT", "SYMMETRIC", (ENCRYPT_DECRYPT,), encryption_algorithms=("SYMMETRIC_DEFAULT",)
-    ),
-    **{
-        f"RSA_{bits}": KeySpecInfo(
-            f"RSA_{bits}",
-            "RSA",
-            (ENCRYPT_DECRYPT, SIGN_VERIFY),
-            encryption_algorithms=_RSA_ENC,
-            signing_algorithms=_RSA_SIGN,
-        )
-        for bits in (2048, 3072, 4096)
-    },
-    "ECC_NIST_P256": KeySpecInfo(
-        "ECC_NIST_P256", "ECC", (SIGN_VERIFY, KEY_AGREEMENT), signing_algorithms=("ECDSA_SHA_256",)
-    ),
-    "ECC_NIST_P384": KeySpecInfo(
-        "ECC_NIST_P384", "ECC", (SIGN_VERIFY, KEY_AGREEMENT), signing_algorithms=("ECDSA_SHA_384",)
-    ),
-    "ECC_NIST_P521": KeySpecInfo(
-        "ECC_NIST_P521", "ECC", (SIGN_VERIFY, KEY_AGREEMENT), signing_algorithms=("ECDSA_SHA_512",)
-    ),
-    "ECC_SECG_P256K1": KeySpecInfo(
-        "ECC_SECG_P256K1", "ECC", (SIGN_VERIFY,), signing_algorithms=("ECDSA_SHA_256",)
-    ),
-    **{
-        f"HMAC_{bits}": KeySpecInfo(
-            f"HMAC_{bits}", "HMAC", (GENERATE_VERIFY_MAC,), mac_algorithms=(f"HMAC_SHA_{bits}",)
-        )
-        for bits in (224, 256, 384, 512)
-    },
+def _not_yet(name: str, family: str, usages: tuple[str, ...]) -> KeySpecInfo:
+    return KeySpecInfo(name, family, usages, refusal=f"KeySpec {name} is not simulated by kmssim yet.")
+
+
+def _ecc(name: str, algorithm: str, usages: tuple[str, ...] = (SIGN_VERIFY, KEY_AGREEMENT)) -> KeySpecInfo:
+    return KeySpecInfo(name, "ecc", usages, signing_algorithms=(algorithm,))
+
+
+#: Every key spec of botocore's ``KeySpec`` enum.
+ALL_KEY_SPECS: Final[dict[str, KeySpecInfo]] = {
+    s.name: s
+    for s in (
+        KeySpecInfo(
+            "SYMMETRIC_DEFAULT", "symmetric", (ENCRYPT_DECRYPT,), encryption_algorithms=("SYMMETRIC_DEFAULT",)
+        ),
+        *(
+            KeySpecInfo(f"HMAC_{bits}", "hmac", (GENERATE_VERIFY_MAC,), mac_algorithms=(f"HMAC_SHA_{bits}",))
+            for bits in (224, 256, 384, 512)
+        ),
+        *(
+            KeySpecInfo(
+                f"RSA_{bits}",
+                "rsa",
+                (ENCRYPT_DECRYPT, SIGN_VERIFY),
+                encryption_algorithms=_RSA_ENC,
+                signing_algorithms=_RSA_SIGN,
+            )
+            for bits in (2048, 3072, 4096)
+        ),
+        _ecc("ECC_NIST_P256", "ECDSA_SHA_256"),
+        _ecc("ECC_NIST_P384", "ECDSA_SHA_384"),
+        _ecc("ECC_NIST_P521", "ECDSA_SHA_512"),
+        _ecc("ECC_SECG_P256K1", "ECDSA_SHA_256", (SIGN_VERIFY,)),
+        _not_yet("ECC_NIST_EDWARDS25519", "ecc", (SIGN_VERIFY,)),
+        KeySpecInfo(
+            "SM2",
+            "sm2",
+            (ENCRYPT_DECRYPT, SIGN_VERIFY, KEY_AGREEMENT),
+            refusal="KeySpec SM2 is only available in China Regions, which kmssim does not simulate.",
+        ),
+        *(_not_yet(f"ML_DSA_{n}", "ml_dsa", (SIGN_VERIFY,)) for n in (44, 65, 87)),
+        *(_not_yet(f"ML_KEM_{n}", "ml_kem", (KEY_ENCAPSULATION,)) for n in (512, 768, 1024)),
+    )
 }
+
+#: The key specs kmssim simulates.
+KEY_SPECS: Final[dict[str, KeySpecInfo]] = {n: s for n, s in ALL_KEY_SPECS.items() if not s.refusal}
 
 #: Key specs in botocore's model that kmssim does not simulate, with the reason given to the caller.
-UNSUPPORTED_KEY_SPECS: dict[str, str] = {
-    "SM2": "KeySpec SM2 is only available in China Regions, which kmssim does not simulate.",
-    "ECC_NIST_EDWARDS25519": "KeySpec ECC_NIST_EDWARDS25519 is not simulated by kmssim yet.",
-    "ML_DSA_44": "KeySpec ML_DSA_44 is not simulated by kmssim yet.",
-    "ML_DSA_65": "KeySpec ML_DSA_65 is not simulated by kmssim yet.",
-    "ML_DSA_87": "KeySpec ML_DSA_87 is not simulated by kmssim yet.",
-}
+UNSUPPORTED_KEY_SPECS: Final[dict[str, str]] = {n: s.refusal for n, s in ALL_KEY_SPECS.items() if s.refusal}
 
-#: DataKeyPairSpec values GenerateDataKeyPair accepts here.
-DATA_KEY_PAIR_SPECS = (
+#: botocore's ``DataKeyPairSpec`` enum.
+DATA_KEY_PAIR_SPECS: Final[tuple[str, ...]] = (
     "RSA_2048",
     "RSA_3072",
     "RSA_4096",
@@ -92,66 +109,14 @@ DATA_KEY_PAIR_SPECS = (
     "ECC_NIST_P384",
     "ECC_NIST_P521",
     "ECC_SECG_P256K1",
+    "ECC_NIST_EDWARDS25519",
+    "SM2",
+    "ML_KEM_512",
+    "ML_KEM_768",
+    "ML_KEM_1024",
 )
 
-#: Operations each key usage serves (the InvalidKeyUsageException check).
-OPERATIONS_BY_USAGE: dict[str, frozenset[str]] = {
-    ENCRYPT_DECRYPT: frozenset(
-        {
-            "Encrypt",
-            "Decrypt",
-            "ReEncrypt",
-            "GenerateDataKey",
-            "GenerateDataKeyWithoutPlaintext",
-            "GenerateDataKeyPair",
-            "GenerateDataKeyPairWithoutPlaintext",
-            "GetPublicKey",
-        }
-    ),
-    SIGN_VERIFY: frozenset({"Sign", "Verify", "GetPublicKey"}),
-    GENERATE_VERIFY_MAC: frozenset({"GenerateMac", "VerifyMac"}),
-    KEY_AGREEMENT: frozenset({"DeriveSharedSecret", "GetPublicKey"}),
-}
-
-#: Grant operations a key of each family and usage can carry (CreateGrant's ValidationException).
-GRANT_OPERATIONS_BY_KIND: dict[tuple[str, str], frozenset[str]] = {
-    ("SYMMETRIC", ENCRYPT_DECRYPT): frozenset(
-        {
-            "Decrypt",
-            "Encrypt",
-            "GenerateDataKey",
-            "GenerateDataKeyWithoutPlaintext",
-            "ReEncryptFrom",
-            "ReEncryptTo",
-            "GenerateDataKeyPair",
-            "GenerateDataKeyPairWithoutPlaintext",
-            "CreateGrant",
-            "RetireGrant",
-            "DescribeKey",
-        }
-    ),
-    ("RSA", ENCRYPT_DECRYPT): frozenset(
-        {
-            "Decrypt",
-            "Encrypt",
-            "ReEncryptFrom",
-            "ReEncryptTo",
-            "GetPublicKey",
-            "CreateGrant",
-            "RetireGrant",
-            "DescribeKey",
-        }
-    ),
-    ("RSA", SIGN_VERIFY): frozenset(
-        {"Sign", "Verify", "GetPublicKey", "CreateGrant", "RetireGrant", "DescribeKey"}
-    ),
-    ("ECC", SIGN_VERIFY): frozenset(
-        {"Sign", "Verify", "GetPublicKey", "CreateGrant", "RetireGrant", "DescribeKey"}
-    ),
-    ("ECC", KEY_AGREEMENT): frozenset(
-        {"DeriveSharedSecret", "GetPublicKey", "CreateGrant", "RetireGrant", "DescribeKey"}
-    ),
-    ("HMAC", GENERATE_VERIFY_MAC): frozenset(
-        {"GenerateMac", "VerifyMac", "CreateGrant", "RetireGrant", "DescribeKey"}
-    ),
-}
+#: The data key pair specs GenerateDataKeyPair serves here: those of simulated key specs.
+SIMULATED_DATA_KEY_PAIR_SPECS: Final[tuple[str, ...]] = tuple(
+    s for s in DATA_KEY_PAIR_SPECS if s in KEY_SPECS
+)

@@ -34,7 +34,8 @@ class Randomness:
 
     def position(self) -> tuple[int, builtins.bytes] | None:
         """Where the seeded stream stands (None when unseeded): ``restore`` returns to it."""
-        return self._source.position if self._source is not None else None
+        source = self._source
+        return None if source is None else (source._counter, source._buffer)  # on every call's path
 
     def restore(self, position: tuple[int, builtins.bytes] | None) -> None:
         """Rewind (or wind) the seeded stream to a ``position``, so the same bytes are drawn again."""

@@ -13,31 +13,25 @@ import math
 import os
 import re
 import tempfile
-from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from . import choices
-from ._errors import KMSError, ThrottlingException, UnsupportedOperationException, ValidationException
-from ._ids import ACCOUNT_ID, alias_arn
-from ._models import DamagedState, Fields, Key, KeySummary, Principal, iso
-from ._operations import (
-    AWS_MANAGED_ROTATION_DAYS,
-    PENDING_WINDOW_DAYS,
-    ROTATION_PERIOD_DAYS,
-    KmsOperations,
-    Request,
-    check_list_limit,
-    principal_account,
-)
+from . import _pipeline, choices
+from ._clock import Clock
+from ._errors import KMSError
+from ._ids import ACCOUNT_ID, principal_account
+from ._meter import Meter
+from ._models import DamagedState, Fields, KeySummary, Principal, iso
+from ._ops import Kms, Request, _saved
+from ._ops._kms import AWS_MANAGED_ROTATION_DAYS, PENDING_WINDOW_DAYS, ROTATION_PERIOD_DAYS
+from ._ops.rotation import run_due_event
 from ._policy import parse_policy
-from ._pricing._catalog import KEYLESS_OPERATIONS
 from ._pricing._errors import DataFileError
+from ._quota import QuotaGate
 from ._random import Randomness
-from ._trail import SAFE_PARAMETERS, AuditEvent, Trail, json_safe
-from ._validation import check_types, coerce_blobs, copy_params, operation_model, validate_params
+from ._trail import AuditEvent, Recorder, Trail
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -51,7 +45,9 @@ DEFAULT_ACCOUNT = "111122223333"
 DEFAULT_REGION = "us-east-1"
 DEFAULT_START = datetime(2026, 1, 1, tzinfo=UTC)
 STATE_FORMAT = "kmssim-state"
-STATE_VERSION = 1
+#: Version 2 adds each trail event's ``requestID``; version 1 files (kmssim 0.1) are still read.
+STATE_VERSION = 2
+READABLE_STATE_VERSIONS = (1, 2)
 #: The latest time the simulated clock may show: the first of January of the last year in which every date KMS
 #: computes from "now" (a rotation period, a deletion window) still fits a Python datetime. A ``start`` after it,
 #: or an ``advance`` past it, raises ValueError. AWS documents no such limit; it is Python's year 9999.
@@ -100,9 +96,6 @@ def _start_time(start: object) -> datetime:
     return when
 
 
-_MONTH = re.compile(r"^[0-9]{4}-(0[1-9]|1[0-2])\Z")
-
-
 def _load_random(data: object, where: str, stream: str) -> Randomness:
     f = Fields(data, where)
     seed = f.get("seed")
@@ -117,25 +110,6 @@ def _load_random(data: object, where: str, stream: str) -> Randomness:
         raise f.fail("counter", "an unseeded stream has no position")
     f.done()
     return Randomness.from_state(f.data)
-
-
-def _check_call_arguments(
-    operation: object, params: object, region: object, principal: object, context: object
-) -> None:
-    """TypeError for a misuse of ``Simulator.call`` itself (not a request AWS could receive)."""
-    if not isinstance(operation, str):
-        raise TypeError(
-            f"operation must be an API operation name such as 'Encrypt', not {type(operation).__name__}"
-        )
-    if params is not None and not isinstance(params, Mapping):
-        raise TypeError(f"params must be a mapping of parameter names to values, not {type(params).__name__}")
-    for name, value in (("region", region), ("principal", principal)):
-        if value is not None and not isinstance(value, str):
-            raise TypeError(f"{name} must be a string, not {type(value).__name__}")
-    if context is not None and not isinstance(context, Mapping):
-        raise TypeError(
-            f"context must be a mapping of condition keys to values, not {type(context).__name__}"
-        )
 
 
 @functools.cache
@@ -176,22 +150,31 @@ class Simulator:
         self.account_id = account_id
         self.region = region
         self.enforce_quotas = enforce_quotas
-        self._now = _start_time(start)
+        self._regions = frozenset(simulated_regions())
+        self._clock = Clock(_start_time(start))  # the one clock, with the queue of scheduled events
         self._random = Randomness(seed)  # key IDs, key material, IVs, grant tokens, data keys
         self._id_random = Randomness(seed, "ids")  # request and event IDs, so they never shift the above
         self._principals: dict[str, Principal] = {}
-        self._events: list[AuditEvent] = []
-        self._requests: defaultdict[tuple[str, str, str, str, str | None, str | None], int] = defaultdict(int)
-        self._buckets: dict[tuple[str, str, str], tuple[int, int]] = {}  # quota -> (window index, count)
-        self._month_cache: tuple[datetime, str] = (self._now, f"{self._now.year:04d}-{self._now.month:02d}")
-        self.ops = KmsOperations(self)
+        self._trail = Recorder(self._new_id)
+        self._meter = Meter()
+        self._quota = QuotaGate()
+        self.ops = Kms(self)
 
     # ------------------------------------------------------------------ clock and randomness
 
     @property
     def now(self) -> datetime:
         """The simulated time (UTC)."""
-        return self._now
+        return self._clock.now
+
+    @property
+    def regions(self) -> tuple[str, ...]:
+        """The Regions a client may name."""
+        return simulated_regions()
+
+    def schedule(self, when: datetime, kind: str, arn: str) -> None:
+        """Put a key's event (``RotateKey``, ``DeleteKey``) on the clock's queue for ``when``."""
+        self._clock.schedule(when, kind, arn)
 
     @property
     def seed(self) -> int | None:
@@ -218,7 +201,7 @@ class Simulator:
                 raise ValueError(f"{name}={amount!r}: give a finite number")
         try:
             step = timedelta(days=days, hours=hours, minutes=minutes, seconds=seconds)
-            target = self._now + step
+            target = self._clock.now + step
         except OverflowError:
             target = None
         if target is None or target > CLOCK_LIMIT:
@@ -227,16 +210,13 @@ class Simulator:
             )
         if step < timedelta(0):
             raise ValueError("the simulated clock only moves forward; give a positive duration")
-        while True:
-            due = [e for e in self.ops.due_events() if e[0] <= target]
-            if not due:
-                break
-            when, kind, key = min(due, key=lambda e: (e[0], e[1], e[2].arn))
-            self._now = max(self._now, when)
-            self.ops.run_event(kind, key)
-            self._record_service_event(kind, key)
-        self._now = target
-        return self._now
+        self._clock.run_until(target, self._run_event)
+        return self._clock.now
+
+    def _run_event(self, kind: str, arn: str, when: datetime) -> None:
+        key = run_due_event(self.ops, kind, arn, when)
+        if key is not None:
+            self._trail.record_service(kind, key, self._clock.now)
 
     # ------------------------------------------------------------------ principals
 
@@ -288,7 +268,7 @@ class Simulator:
                     key_manager=k.key_manager,
                     state="Deleted" if k.deleted is not None else k.state,
                     description=k.description,
-                    aliases=tuple(sorted(self.ops._alias_names(k))) if k.deleted is None else (),
+                    aliases=tuple(sorted(self.ops.alias_names(k))) if k.deleted is None else (),
                     created=k.created,
                     multi_region=k.multi_region,
                     rotation_enabled=k.rotation_enabled and not pending,
@@ -339,54 +319,37 @@ class Simulator:
         A call that fails changes nothing but the trail, which records it (see ``_checkpoint``). Misusing
         ``call`` itself (an operation that is not a string, params that are not a mapping) raises TypeError.
         """
-        _check_call_arguments(operation, params, region, principal, context)
-        principal = principal or self.root()
-        region = region or self.region
-        account = principal_account(principal) or self.account_id
-        req = Request(operation, {}, account, region, principal, dict(context or {}))
-        saved = self._checkpoint()
-        try:
-            req.params = copy_params(dict(params or {}))
-            handler = getattr(self.ops, operation, None)
-            if handler is None or not operation[:1].isupper():
-                raise UnsupportedOperationException(f"{operation} is not an operation kmssim simulates.")
-            if region not in simulated_regions():
-                raise ValidationException(f"Region {region} is not a Region kmssim knows.")
-            if model is None:
-                model = operation_model(operation)
-                validate_params(model.input_shape, req.params)
-                check_types(model.input_shape, req.params)
-                req.params = coerce_blobs(model.input_shape, req.params)
-            else:
-                validate_params(model.input_shape, req.params)
-            check_list_limit(req)
-            if self.enforce_quotas:
-                self._throttle(req)
-            result: dict[str, Any] = handler(req)
-        except KMSError as exc:
-            self._restore(saved)
-            self._trail_request(req, exc)
-            raise
-        except Exception as exc:
-            # A kmssim bug: answered as AWS answers its own failures, with the state left as it was. The
-            # message names the Python error's type only (its text could repeat a parameter).
-            self._restore(saved)
-            internal = KMSError(
-                f"kmssim failed to serve {operation} ({type(exc).__name__}); this is a kmssim bug, please report it."
-            )
-            self._trail_request(req, internal)
-            raise internal from exc
-        self._trail_request(req, None)
-        self._record_time_events()
-        self._meter(req)
-        return result
+        exchange = _pipeline.run(
+            self, operation, params, region=region, principal=principal, context=context, model=model
+        )
+        if exchange.error is not None:
+            raise exchange.error
+        assert exchange.result is not None
+        return exchange.result
+
+    def _serve(
+        self,
+        operation: str,
+        params: Mapping[str, Any],
+        *,
+        region: str,
+        principal: str,
+        context: Mapping[str, object],
+        model: Any,
+    ) -> _pipeline.Exchange:
+        """One call for the front (``_front.serve``): the response or error, with its request ID."""
+        return _pipeline.run(
+            self, operation, params, region=region, principal=principal, context=context, model=model
+        )
 
     def _checkpoint(self) -> tuple[Any, ...]:
         """What a failed call must leave as it found: both random streams' positions, the quota counters and
-        the objects the operations hold (see ``KmsOperations.checkpoint``). The trail is not in it: a failed call
-        is logged, as CloudTrail logs it."""
+        the tables the operations append to (see ``Kms.checkpoint``). The trail is not in it: a failed call is
+        logged, as CloudTrail logs it."""
         buckets = (
-            dict(self._buckets) if self.enforce_quotas and not choices.FAILED_REQUESTS_USE_QUOTA else None
+            dict(self._quota.buckets)
+            if self.enforce_quotas and not choices.FAILED_REQUESTS_USE_QUOTA
+            else None
         )
         return self._random.position(), self._id_random.position(), buckets, self.ops.checkpoint()
 
@@ -395,122 +358,17 @@ class Simulator:
         self._random.restore(position)
         self._id_random.restore(id_position)
         if buckets is not None:
-            self._buckets = buckets
+            self._quota.buckets = buckets
         self.ops.rollback(ops)
-        self.ops.time_events.clear()
 
-    def _throttle(self, req: Request) -> None:
-        """Count the call against each request quota it falls under, or raise ThrottlingException.
-
-        Quotas apply per one-second interval
-        (https://docs.aws.amazon.com/kms/latest/developerguide/requests-per-second.html): within one simulated
-        second at most ``limit`` requests pass. A quota below one per second allows one request per
-        ``1/limit`` seconds. Requests that break a quota are not counted.
-        """
-        from ._pricing import EstimateInputError, quota_limits_for
-
-        key_spec = self.ops.peek_key_spec(req)
-        pair = req.params.get("KeyPairSpec") if req.operation.startswith("GenerateDataKeyPair") else None
-        try:
-            limits = quota_limits_for(req.operation, key_spec, pair, req.region)
-        except EstimateInputError:
-            return  # parameters no quota applies to; the operation itself gives the AWS error
-        now = self._now.timestamp()
-        counted = []
-        for name, rate in limits:
-            window = max(1.0, 1.0 / rate)
-            allowed = max(1, math.floor(rate * window + 1e-9))
-            index = math.floor(now / window)
-            ident = (req.account, req.region, name)
-            seen_index, seen = self._buckets.get(ident, (index, 0))
-            count = seen if seen_index == index else 0
-            if count >= allowed:
-                raise ThrottlingException(
-                    "You have exceeded the rate at which you may call KMS. Reduce the frequency of your calls."
-                )
-            counted.append((ident, index, count + 1))
-        for ident, index, count in counted:
-            self._buckets[ident] = (index, count)
-
-    def _meter(self, req: Request) -> None:
-        key = req.keys[0] if req.keys else None
-        if req.operation == "ReEncrypt" and len(req.keys) > 1 and not req.keys[-1].spec.symmetric_encryption:
-            key = req.keys[-1]  # a request that references an asymmetric key is priced as one
-        month = self._month()
-        pair = req.params.get("KeyPairSpec") if req.operation.startswith("GenerateDataKeyPair") else None
-        spec = key.key_spec if key is not None and req.operation not in KEYLESS_OPERATIONS else None
-        self._requests[(month, req.account, req.region, req.operation, spec, pair)] += 1
-
-    def _month(self) -> str:
-        """The current month as "YYYY-MM" (cached per clock reading: it is on every call's path)."""
-        cached = self._month_cache
-        if cached[0] != self._now:
-            cached = (self._now, f"{self._now.year:04d}-{self._now.month:02d}")
-            self._month_cache = cached
-        return cached[1]
-
-    def _event_id(self) -> str:
-        """A version-4 UUID string from the simulator's randomness (event and request IDs)."""
+    def _new_id(self) -> str:
+        """A version-4 UUID string from the simulator's ID stream (request and event IDs)."""
         h = self._id_random.bytes(16).hex()
         return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-{_UUID_VARIANT[h[16]]}{h[17:20]}-{h[20:32]}"
 
-    def _record(self, event: AuditEvent) -> None:
-        self._events.append(event)
-
-    def _trail_request(self, req: Request, error: KMSError | None) -> None:
-        params = {k: json_safe(v) for k, v in req.params.items() if k in SAFE_PARAMETERS}
-        raw_context = req.params.get("EncryptionContext") or req.params.get("SourceEncryptionContext")
-        context = params.get("EncryptionContext") or params.get("SourceEncryptionContext")
-        if not isinstance(raw_context, dict) or not all(
-            isinstance(k, str) and isinstance(v, str) for k, v in raw_context.items()
-        ):
-            context = {}
-        resources = tuple(dict.fromkeys(k.arn for k in req.keys))
-        self._record(
-            AuditEvent(
-                event_id=self._event_id(),
-                event_time=self._now,
-                event_name=req.operation,
-                principal=req.principal,
-                account=req.account,
-                region=req.region,
-                resources=resources,
-                alias=(
-                    alias_arn(req.region, req.alias_account or req.account, req.alias_used)
-                    if req.alias_used
-                    else None
-                ),
-                encryption_context=context or {},
-                request_parameters=params,
-                error_code=error.code if error is not None else None,
-                error_message=error.message if error is not None else None,
-                decision=req.decision.effect if req.decision is not None else None,
-            )
-        )
-
-    def _record_service_event(self, kind: str, key: Key) -> None:
-        """A trail event for something KMS itself did to ``key`` now (RotateKey, DeleteKey)."""
-        self._record(
-            AuditEvent(
-                event_id=self._event_id(),
-                event_time=self._now,
-                event_name=kind,
-                principal="kms.amazonaws.com",
-                account=key.account,
-                region=key.region,
-                resources=(key.arn,),
-            )
-        )
-
-    def _record_time_events(self) -> None:
-        """Trail events for time-driven actions a call caused (a catch-up rotation on EnableKey)."""
-        for kind, key in self.ops.time_events:
-            self._record_service_event(kind, key)
-        self.ops.time_events.clear()
-
     def trail(self) -> Trail:
         """The audit trail so far, oldest first."""
-        return Trail(self._events)
+        return Trail(self._trail.events)
 
     # ------------------------------------------------------------------ permissions, for teaching
 
@@ -542,7 +400,7 @@ class Simulator:
         operation = action.split(":", 1)[-1]
         params = {"KeyId": key_id, **dict(request or {})}
         req = Request(operation, params, account, region, principal, dict(context or {}))
-        key = self.ops._resolve(req, key_id, allow_alias=True, create_managed=False)
+        key = self.ops.resolve(req, key_id, allow_alias=True, create_managed=False)
         decision = self.ops.decide(req, action, key)
         hint = unregistered_principal_hint(principal, self.principals())
         return decision.with_hints(hint) if hint else decision
@@ -591,20 +449,7 @@ class Simulator:
             for k in self.ops.keys.values()
             if k.account == self.account_id
         ]
-        requests = [
-            {
-                "month": month,
-                "region": region,
-                "operation": op,
-                "key_spec": spec,
-                "key_pair_spec": pair,
-                "count": n,
-            }
-            for (month, account, region, op, spec, pair), n in sorted(
-                self._requests.items(), key=lambda kv: tuple(str(x) for x in kv[0])
-            )
-            if account == self.account_id
-        ]
+        requests = self._meter.rows(self.account_id)
         return {"account_id": self.account_id, "keys": keys, "requests": requests}
 
     def bill(
@@ -622,7 +467,7 @@ class Simulator:
         """
         from ._pricing import bill_from_usage
 
-        current = f"{self._now.year:04d}-{self._now.month:02d}"
+        current = self._meter.month(self._clock.now)
         return bill_from_usage(
             self.usage(), month or current, free_tier=free_tier, pricing=pricing, hours=hours
         )
@@ -635,15 +480,15 @@ class Simulator:
             "version": STATE_VERSION,
             "account_id": self.account_id,
             "region": self.region,
-            "now": iso(self._now),
+            "now": iso(self._clock.now),
             "enforce_quotas": self.enforce_quotas,
             "random": self._random.state(),
             "id_random": self._id_random.state(),
-            "quota_buckets": [[*k, tokens, last] for k, (tokens, last) in self._buckets.items()],
+            "quota_buckets": self._quota.to_json(),
             "principals": [p.to_json() for p in self._principals.values()],
-            "operations": self.ops.to_json(),
-            "trail": [e.to_dict() for e in self._events],
-            "requests": [[*k, n] for k, n in self._requests.items()],
+            "operations": _saved.dump(self.ops),
+            "trail": [e.to_dict() for e in self._trail.events],
+            "requests": self._meter.to_json(),
         }
 
     def save(self, path: str | os.PathLike[str]) -> Path:
@@ -697,11 +542,12 @@ class Simulator:
         of its seed, an alias to a missing key, a grant token without its grant...)."""
         if not isinstance(data, dict) or data.get("format") != STATE_FORMAT:
             raise DataFileError(source, "format", f'not a kmssim state file (no "format": "{STATE_FORMAT}")')
-        if data.get("version") != STATE_VERSION:
+        if data.get("version") not in READABLE_STATE_VERSIONS:
             raise DataFileError(
                 source,
                 "version",
-                f"kmssim state version {data.get('version')!r}; this kmssim reads version {STATE_VERSION}",
+                f"kmssim state version {data.get('version')!r}; this kmssim reads versions "
+                f"{', '.join(map(str, READABLE_STATE_VERSIONS))}",
             )
         try:
             return cls._from_fields(Fields(data, ""))
@@ -710,7 +556,8 @@ class Simulator:
 
     @classmethod
     def _from_fields(cls, f: Fields) -> Simulator:
-        f.text("format"), f.whole("version")
+        f.text("format")
+        version = f.whole("version")
         account = f.text("account_id")
         region = f.text("region")
         now = f.time("now")
@@ -723,16 +570,7 @@ class Simulator:
         sim._id_random = _load_random(f.get("id_random"), "id_random", "ids")
         if sim._random.seed != sim._id_random.seed:
             raise f.fail("id_random.seed", "differs from random.seed")
-        for i, row in enumerate(f.items("quota_buckets")):
-            at = f.path(f"quota_buckets[{i}]")
-            if (
-                not isinstance(row, list)
-                or len(row) != 5
-                or not all(isinstance(x, str) for x in row[:3])
-                or not all(isinstance(x, int) and not isinstance(x, bool) and x >= 0 for x in row[3:])
-            ):
-                raise DamagedState(at, "expected [account, Region, quota name, window index, count]")
-            sim._buckets[(row[0], row[1], row[2])] = (row[3], row[4])
+        sim._quota.load(f, "quota_buckets")
         for i, d in enumerate(f.items("principals")):
             at = f.path(f"principals[{i}]")
             principal = Principal.from_json(d, at)
@@ -744,7 +582,7 @@ class Simulator:
                 raise DamagedState(at, str(exc)) from None
             if sim._principals[principal.arn] != principal:
                 raise DamagedState(f"{at}.account", "is not the account of the principal's ARN")
-        sim.ops.load_json(f.get("operations"), now)
+        _saved.load(sim.ops, f.get("operations"), now)
         for arn, key in sim.ops.keys.items():
             if key.region not in simulated_regions():
                 raise DamagedState(f"operations.keys.{arn}.region", "not a Region kmssim knows")
@@ -754,34 +592,17 @@ class Simulator:
                 raise DamagedState(f"operations.keys.{arn}.policy", exc.message or exc.code) from None
         last = None
         for i, d in enumerate(f.items("trail")):
-            event = AuditEvent.from_dict(d, f.path(f"trail[{i}]"))
+            event = AuditEvent.from_dict(d, f.path(f"trail[{i}]"), with_request_id=version >= 2)
             if event.event_time > now or (last is not None and event.event_time < last):
                 raise DamagedState(f"trail[{i}].eventTime", "out of time order, or later than the clock")
             last = event.event_time
-            sim._events.append(event)
-        for i, row in enumerate(f.items("requests")):
-            at = f.path(f"requests[{i}]")
-            if (
-                not isinstance(row, list)
-                or len(row) != 7
-                or not isinstance(row[0], str)
-                or not _MONTH.match(row[0])
-                or not all(isinstance(x, str) for x in row[1:4])
-                or not all(x is None or isinstance(x, str) for x in row[4:6])
-                or isinstance(row[6], bool)
-                or not isinstance(row[6], int)
-                or row[6] < 1
-            ):
-                raise DamagedState(
-                    at, "expected [month YYYY-MM, account, Region, operation, key spec, pair, count]"
-                )
-            ident = (row[0], row[1], row[2], row[3], row[4], row[5])
-            if ident in sim._requests:
-                raise DamagedState(at, "a second row for the same month, account, Region and request kind")
-            sim._requests[ident] = row[6]
+            sim._trail.events.append(event)
+        sim._meter.load(f, "requests")
         f.done()
         return sim
 
     def __repr__(self) -> str:
         live = sum(1 for k in self.ops.keys.values() if k.deleted is None)
-        return f"<Simulator seed={self.seed} account={self.account_id} now={iso(self._now)} keys={live}>"
+        return (
+            f"<Simulator seed={self.seed} account={self.account_id} now={iso(self._clock.now)} keys={live}>"
+        )

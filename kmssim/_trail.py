@@ -9,16 +9,20 @@ from __future__ import annotations
 
 import html
 import math
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, overload
 
-from ._models import Fields, iso
+from ._errors import KMSError
+from ._ids import alias_arn
+from ._models import Fields, Key, iso
 from ._validation import MAX_PARAM_DEPTH
 
 if TYPE_CHECKING:
     import pandas as pd
+
+    from ._ops import Request
 
 #: Request parameters that may appear in the trail. Anything else (Plaintext, CiphertextBlob, Message, Signature,
 #: Mac, GrantTokens, GrantToken, Policy) is left out.
@@ -110,6 +114,8 @@ class AuditEvent:
     error_code: str | None = None
     error_message: str | None = None
     decision: str | None = None  # "Allow" | "ImplicitDeny" | "ExplicitDeny" when a permission check ran
+    #: The request ID the response carried (``ResponseMetadata.RequestId``); None for KMS's own events.
+    request_id: str | None = None
 
     @property
     def succeeded(self) -> bool:
@@ -129,11 +135,13 @@ class AuditEvent:
             "errorCode": self.error_code,
             "errorMessage": self.error_message,
             "decision": self.decision,
+            "requestID": self.request_id,
         }
 
     @classmethod
-    def from_dict(cls, d: object, where: str = "event") -> AuditEvent:
-        """An event from :meth:`to_dict` data; ``DamagedState`` naming the field for anything else."""
+    def from_dict(cls, d: object, where: str = "event", *, with_request_id: bool = True) -> AuditEvent:
+        """An event from :meth:`to_dict` data; ``DamagedState`` naming the field for anything else.
+        ``with_request_id``: False for events saved by kmssim 0.1 (state version 1), which have no requestID."""
         f = Fields(d, where)
         who = Fields(f.get("userIdentity"), f.path("userIdentity"))
         resources = []
@@ -158,10 +166,93 @@ class AuditEvent:
             error_code=f.text("errorCode", optional=True),
             error_message=f.text("errorMessage", optional=True),
             decision=f.text("decision", choices=DECISIONS, optional=True),
+            request_id=f.text("requestID", optional=True) if with_request_id else None,
         )
         who.done()
         f.done()
         return event
+
+
+#: The fields of an event KMS itself causes that are the same for every such event.
+_SERVICE_EVENT: dict[str, object] = {
+    "principal": "kms.amazonaws.com",
+    "alias": None,
+    "error_code": None,
+    "error_message": None,
+    "decision": None,
+    "request_id": None,
+}
+
+
+def _arns(keys: list[Key]) -> tuple[str, ...]:
+    """The ARNs of the keys a call touched, each once, in order."""
+    if len(keys) == 1:
+        return (keys[0].arn,)
+    return tuple(dict.fromkeys([k.arn for k in keys]))
+
+
+class Recorder:
+    """The simulator's audit trail as it grows: one event per call, failed or not, and one per action KMS takes
+    itself (an automatic rotation, a deletion at the end of its waiting period). Event IDs come from ``new_id``."""
+
+    __slots__ = ("events", "new_id")
+
+    def __init__(self, new_id: Callable[[], str]) -> None:
+        self.events: list[AuditEvent] = []
+        self.new_id = new_id
+
+    def record_request(self, req: Request, error: KMSError | None, request_id: str, now: datetime) -> None:
+        """The event for one API call: who asked, for what, on which keys, with the safe parameters only."""
+        raw = req.params
+        params = {k: json_safe(v) for k, v in raw.items() if k in SAFE_PARAMETERS}
+        raw_context = raw.get("EncryptionContext") or raw.get("SourceEncryptionContext")
+        context = params.get("EncryptionContext") or params.get("SourceEncryptionContext")
+        if not isinstance(raw_context, dict):
+            context = {}
+        else:
+            for k, v in raw_context.items():  # a loop, not all(...): this is on every call's path
+                if not (isinstance(k, str) and isinstance(v, str)):
+                    context = {}
+                    break
+        alias = None
+        if req.alias_used:
+            alias = alias_arn(req.region, req.alias_account or req.account, req.alias_used)
+        self.events.append(
+            AuditEvent(
+                event_id=self.new_id(),
+                event_time=now,
+                event_name=req.operation,
+                principal=req.principal,
+                account=req.account,
+                region=req.region,
+                resources=_arns(req.keys),
+                alias=alias,
+                encryption_context=context or {},
+                request_parameters=params,
+                error_code=error.code if error is not None else None,
+                error_message=error.message if error is not None else None,
+                decision=req.decision.effect if req.decision is not None else None,
+                request_id=request_id,
+            )
+        )
+
+    def record_service(self, kind: str, key: Key, now: datetime) -> None:
+        """An event for something KMS itself did to ``key`` now (RotateKey, DeleteKey). Built without the
+        dataclass's ``__init__`` (a frozen dataclass sets each field through ``object.__setattr__``): a year of
+        rotations of 100,000 keys is 400,000 of these."""
+        event = object.__new__(AuditEvent)
+        event.__dict__.update(
+            _SERVICE_EVENT,
+            event_id=self.new_id(),
+            event_time=now,
+            event_name=kind,
+            account=key.account,
+            region=key.region,
+            resources=(key.arn,),
+            encryption_context={},
+            request_parameters={},
+        )
+        self.events.append(event)
 
 
 class Trail(Sequence[AuditEvent]):

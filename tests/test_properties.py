@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import kmssim
-from kmssim._operations import operation_names
+from kmssim._ops import operation_names
 
 
 def _world() -> tuple[kmssim.Simulator, Any, str, str]:

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import difflib
 
+from kmssim import _catalog
+
 __all__ = [
     "ALIAS_ACTIONS",
     "CROSS_ACCOUNT_ACTIONS",
@@ -29,148 +31,36 @@ __all__ = [
     "require_kms_action",
 ]
 
-#: Cryptographic operations (key-resource actions that use key material).
-CRYPTO_ACTIONS: frozenset[str] = frozenset(
-    "kms:" + a
-    for a in (
-        "Encrypt",
-        "Decrypt",
-        "ReEncryptFrom",
-        "ReEncryptTo",
-        "GenerateDataKey",
-        "GenerateDataKeyWithoutPlaintext",
-        "GenerateDataKeyPair",
-        "GenerateDataKeyPairWithoutPlaintext",
-        "Sign",
-        "Verify",
-        "GenerateMac",
-        "VerifyMac",
-        "DeriveSharedSecret",
-        "Encapsulate",
-        "Decapsulate",
-    )
-)
+#: Cryptographic operations (key-resource actions that use key material). This and the sets below come from the
+#: operation catalog (``kmssim._catalog``), the one place operations are described.
+CRYPTO_ACTIONS: frozenset[str] = _catalog.CRYPTO_ACTIONS
 
 #: Every ``kms:`` action whose resource is a KMS key (so a key policy can govern it).
-KEY_ACTION_SET: frozenset[str] = CRYPTO_ACTIONS | frozenset(
-    "kms:" + a
-    for a in (
-        "CancelKeyDeletion",
-        "CreateAlias",
-        "CreateGrant",
-        "DeleteAlias",
-        "DeleteImportedKeyMaterial",
-        "DescribeKey",
-        "DisableKey",
-        "DisableKeyRotation",
-        "EnableKey",
-        "EnableKeyRotation",
-        "GetKeyLastUsage",
-        "GetKeyPolicy",
-        "GetKeyRotationStatus",
-        "GetParametersForImport",
-        "GetPublicKey",
-        "ImportKeyMaterial",
-        "ListGrants",
-        "ListKeyPolicies",
-        "ListKeyRotations",
-        "ListResourceTags",
-        "PutKeyPolicy",
-        "ReplicateKey",
-        "RetireGrant",
-        "RevokeGrant",
-        "RotateKeyOnDemand",
-        "ScheduleKeyDeletion",
-        "SynchronizeMultiRegionKey",
-        "TagResource",
-        "UntagResource",
-        "UpdateAlias",
-        "UpdateKeyDescription",
-        "UpdatePrimaryRegion",
-    )
-)
+KEY_ACTION_SET: frozenset[str] = _catalog.KEY_ACTION_SET
 
 #: Actions that involve no particular key, so only IAM policies govern them (``Resource: "*"``).
-IAM_ONLY_ACTION_SET: frozenset[str] = frozenset(
-    "kms:" + a
-    for a in (
-        "CreateKey",
-        "ListKeys",
-        "ListAliases",
-        "ListRetirableGrants",
-        "GenerateRandom",
-        "CreateCustomKeyStore",
-        "ConnectCustomKeyStore",
-        "DisconnectCustomKeyStore",
-        "DeleteCustomKeyStore",
-        "DescribeCustomKeyStores",
-        "UpdateCustomKeyStore",
-    )
-)
+IAM_ONLY_ACTION_SET: frozenset[str] = _catalog.IAM_ONLY_ACTION_SET
 
 #: The same, as sorted tuples (a stable order for tables and notebooks).
 KEY_ACTIONS: tuple[str, ...] = tuple(sorted(KEY_ACTION_SET))
 IAM_ONLY_ACTIONS: tuple[str, ...] = tuple(sorted(IAM_ONLY_ACTION_SET))
 
 #: Alias operations also need permission on the alias resource, from an IAM policy.
-ALIAS_ACTIONS: frozenset[str] = frozenset({"kms:CreateAlias", "kms:DeleteAlias", "kms:UpdateAlias"})
+ALIAS_ACTIONS: frozenset[str] = _catalog.ALIAS_ACTIONS
 
 #: The only key operations a principal in another account can be allowed to call; others "still fail"
 #: (https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-modifying-external-accounts.html).
-CROSS_ACCOUNT_ACTIONS: frozenset[str] = CRYPTO_ACTIONS | frozenset(
-    "kms:" + a
-    for a in (
-        "CreateGrant",
-        "DescribeKey",
-        "GetKeyRotationStatus",
-        "GetPublicKey",
-        "ListGrants",
-        "RetireGrant",
-        "RevokeGrant",
-    )
-)
+CROSS_ACCOUNT_ACTIONS: frozenset[str] = _catalog.CROSS_ACCOUNT_ACTIONS
 
 #: Grant operations (botocore ``GrantOperation`` enum).
-GRANT_OPERATIONS: frozenset[str] = frozenset(
-    (
-        "Decrypt",
-        "Encrypt",
-        "GenerateDataKey",
-        "GenerateDataKeyWithoutPlaintext",
-        "ReEncryptFrom",
-        "ReEncryptTo",
-        "Sign",
-        "Verify",
-        "GetPublicKey",
-        "CreateGrant",
-        "RetireGrant",
-        "DescribeKey",
-        "GenerateDataKeyPair",
-        "GenerateDataKeyPairWithoutPlaintext",
-        "GenerateMac",
-        "VerifyMac",
-        "DeriveSharedSecret",
-        "Encapsulate",
-        "Decapsulate",
-    )
-)
+GRANT_OPERATIONS: frozenset[str] = _catalog.GRANT_OPERATIONS
 
 #: Operations that take an encryption context; grant encryption-context constraints apply only to these
 #: (botocore ``GrantConstraints``: "not applied to ... DescribeKey or RetireGrant").
-GRANT_CONSTRAINED_OPERATIONS: frozenset[str] = frozenset(
-    (
-        "Encrypt",
-        "Decrypt",
-        "ReEncryptFrom",
-        "ReEncryptTo",
-        "GenerateDataKey",
-        "GenerateDataKeyWithoutPlaintext",
-        "GenerateDataKeyPair",
-        "GenerateDataKeyPairWithoutPlaintext",
-    )
-)
+GRANT_CONSTRAINED_OPERATIONS: frozenset[str] = _catalog.GRANT_CONSTRAINED_OPERATIONS
 
-#: Actions for which ``kms:EncryptionContext:*`` / ``kms:EncryptionContextKeys`` are in the request context
+#: Actions for which ``kms:EncryptionContext:*`` / ``kms:EncryptionContextKeys`` are in the request context: those
+#: that take an encryption context, and the grant actions, whose constraints hold one
 #: (https://docs.aws.amazon.com/kms/latest/developerguide/conditions-kms.html#conditions-kms-encryption-context).
 ENCRYPTION_CONTEXT_ACTIONS: frozenset[str] = frozenset("kms:" + op for op in GRANT_CONSTRAINED_OPERATIONS) | {
     "kms:CreateGrant",
@@ -179,10 +69,7 @@ ENCRYPTION_CONTEXT_ACTIONS: frozenset[str] = frozenset("kms:" + op for op in GRA
 
 #: Actions for which ``kms:RequestAlias`` can be present
 #: (https://docs.aws.amazon.com/kms/latest/developerguide/conditions-kms.html#conditions-kms-request-alias).
-REQUEST_ALIAS_ACTIONS: frozenset[str] = (CRYPTO_ACTIONS | {"kms:DescribeKey", "kms:GetPublicKey"}) - {
-    "kms:Encapsulate",
-    "kms:Decapsulate",
-}
+REQUEST_ALIAS_ACTIONS: frozenset[str] = _catalog.REQUEST_ALIAS_ACTIONS
 
 _CANONICAL: dict[str, str] = {a.lower(): a for a in KEY_ACTION_SET | IAM_ONLY_ACTION_SET}
 

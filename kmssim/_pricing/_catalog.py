@@ -11,6 +11,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Final
 
+from .. import _catalog as _ops
+from .._keyspecs import ALL_KEY_SPECS, DATA_KEY_PAIR_SPECS
 from ._errors import EstimateInputError
 
 __all__ = [
@@ -28,111 +30,15 @@ __all__ = [
     "price_class",
 ]
 
-#: Every KMS API operation in botocore's model (API version 2014-11-01).
-OPERATIONS: Final[frozenset[str]] = frozenset(
-    {
-        "CancelKeyDeletion",
-        "ConnectCustomKeyStore",
-        "CreateAlias",
-        "CreateCustomKeyStore",
-        "CreateGrant",
-        "CreateKey",
-        "Decapsulate",
-        "Decrypt",
-        "DeleteAlias",
-        "DeleteCustomKeyStore",
-        "DeleteImportedKeyMaterial",
-        "DeriveSharedSecret",
-        "DescribeCustomKeyStores",
-        "DescribeKey",
-        "DisableKey",
-        "DisableKeyRotation",
-        "DisconnectCustomKeyStore",
-        "EnableKey",
-        "EnableKeyRotation",
-        "Encapsulate",
-        "Encrypt",
-        "GenerateDataKey",
-        "GenerateDataKeyPair",
-        "GenerateDataKeyPairWithoutPlaintext",
-        "GenerateDataKeyWithoutPlaintext",
-        "GenerateMac",
-        "GenerateRandom",
-        "GetKeyLastUsage",
-        "GetKeyPolicy",
-        "GetKeyRotationStatus",
-        "GetParametersForImport",
-        "GetPublicKey",
-        "ImportKeyMaterial",
-        "ListAliases",
-        "ListGrants",
-        "ListKeyPolicies",
-        "ListKeyRotations",
-        "ListKeys",
-        "ListResourceTags",
-        "ListRetirableGrants",
-        "PutKeyPolicy",
-        "ReEncrypt",
-        "ReplicateKey",
-        "RetireGrant",
-        "RevokeGrant",
-        "RotateKeyOnDemand",
-        "ScheduleKeyDeletion",
-        "Sign",
-        "TagResource",
-        "UntagResource",
-        "UpdateAlias",
-        "UpdateCustomKeyStore",
-        "UpdateKeyDescription",
-        "UpdatePrimaryRegion",
-        "Verify",
-        "VerifyMac",
-    }
-)
+#: Every KMS API operation in botocore's model (API version 2014-11-01), from the operation catalog.
+OPERATIONS: Final[frozenset[str]] = frozenset(_ops.OPERATIONS)
 
-#: botocore's ``KeySpec`` enum, with the key family each spec belongs to.
-_KEY_FAMILIES: Final[dict[str, str]] = {
-    "SYMMETRIC_DEFAULT": "symmetric",
-    "HMAC_224": "hmac",
-    "HMAC_256": "hmac",
-    "HMAC_384": "hmac",
-    "HMAC_512": "hmac",
-    "RSA_2048": "rsa",
-    "RSA_3072": "rsa",
-    "RSA_4096": "rsa",
-    "ECC_NIST_P256": "ecc",
-    "ECC_NIST_P384": "ecc",
-    "ECC_NIST_P521": "ecc",
-    "ECC_SECG_P256K1": "ecc",
-    "ECC_NIST_EDWARDS25519": "ecc",
-    "SM2": "sm2",
-    "ML_DSA_44": "ml_dsa",
-    "ML_DSA_65": "ml_dsa",
-    "ML_DSA_87": "ml_dsa",
-    "ML_KEM_512": "ml_kem",
-    "ML_KEM_768": "ml_kem",
-    "ML_KEM_1024": "ml_kem",
-}
+#: botocore's ``KeySpec`` enum, with the key family each spec belongs to (from the key-spec table).
+_KEY_FAMILIES: Final[dict[str, str]] = {name: spec.family for name, spec in ALL_KEY_SPECS.items()}
 KEY_SPECS: Final[tuple[str, ...]] = tuple(_KEY_FAMILIES)
 
-#: botocore's ``DataKeyPairSpec`` enum.
-DATA_KEY_PAIR_SPECS: Final[tuple[str, ...]] = (
-    "RSA_2048",
-    "RSA_3072",
-    "RSA_4096",
-    "ECC_NIST_P256",
-    "ECC_NIST_P384",
-    "ECC_NIST_P521",
-    "ECC_SECG_P256K1",
-    "ECC_NIST_EDWARDS25519",
-    "SM2",
-    "ML_KEM_512",
-    "ML_KEM_768",
-    "ML_KEM_1024",
-)
-
 DATA_KEY_PAIR_OPERATIONS: Final[frozenset[str]] = frozenset(
-    {"GenerateDataKeyPair", "GenerateDataKeyPairWithoutPlaintext"}
+    name for name, op in _ops.OPERATIONS.items() if op.data_key_pair
 )
 
 #: Operations billed in an asymmetric class when they use an asymmetric key. The free-tier footnote of the
@@ -141,43 +47,15 @@ DATA_KEY_PAIR_OPERATIONS: Final[frozenset[str]] = frozenset(
 #: requests (DescribeKey, TagResource...) on asymmetric keys are assumed to be standard requests: AWS does
 #: not say (reference 1.4, 1.5).
 ASYMMETRIC_PRICED_OPERATIONS: Final[frozenset[str]] = frozenset(
-    {"Encrypt", "Decrypt", "ReEncrypt", "Sign", "Verify", "GetPublicKey", "DeriveSharedSecret"}
+    name for name, op in _ops.OPERATIONS.items() if op.asymmetric_priced
 )
 
 #: Operations that name no KMS key, so a request has no key spec.
-KEYLESS_OPERATIONS: Final[frozenset[str]] = frozenset(
-    {
-        "ConnectCustomKeyStore",
-        "CreateCustomKeyStore",
-        "CreateKey",
-        "DeleteCustomKeyStore",
-        "DescribeCustomKeyStores",
-        "DisconnectCustomKeyStore",
-        "GenerateRandom",
-        "ListAliases",
-        "ListKeys",
-        "ListRetirableGrants",
-        "UpdateCustomKeyStore",
-    }
-)
+KEYLESS_OPERATIONS: Final[frozenset[str]] = _ops.KEYLESS_OPERATIONS
 
 # Key families each cryptographic operation accepts (KMS Developer Guide, key spec reference).
 _CRYPTO_FAMILIES: Final[dict[str, frozenset[str]]] = {
-    "Encrypt": frozenset({"symmetric", "rsa", "sm2"}),
-    "Decrypt": frozenset({"symmetric", "rsa", "sm2"}),
-    "ReEncrypt": frozenset({"symmetric", "rsa", "sm2"}),
-    "GenerateDataKey": frozenset({"symmetric"}),
-    "GenerateDataKeyWithoutPlaintext": frozenset({"symmetric"}),
-    "GenerateDataKeyPair": frozenset({"symmetric"}),
-    "GenerateDataKeyPairWithoutPlaintext": frozenset({"symmetric"}),
-    "Sign": frozenset({"rsa", "ecc", "sm2", "ml_dsa"}),
-    "Verify": frozenset({"rsa", "ecc", "sm2", "ml_dsa"}),
-    "GenerateMac": frozenset({"hmac"}),
-    "VerifyMac": frozenset({"hmac"}),
-    "DeriveSharedSecret": frozenset({"ecc", "sm2"}),
-    "GetPublicKey": frozenset({"rsa", "ecc", "sm2", "ml_dsa", "ml_kem"}),
-    "Encapsulate": frozenset({"ml_kem"}),
-    "Decapsulate": frozenset({"ml_kem"}),
+    name: op.families for name, op in _ops.OPERATIONS.items() if op.families
 }
 
 

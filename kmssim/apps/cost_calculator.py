@@ -18,7 +18,7 @@ from typing import Any
 
 import ipywidgets as widgets
 
-from .._operations import KEYS_PER_REGION
+from .._ops._kms import KEYS_PER_REGION
 from .._pricing import (
     KEY_SPECS,
     Estimate,

@@ -1,0 +1,63 @@
+"""Virtual time: the one clock of a simulator and its queue of scheduled events (SimPy's heap).
+
+Nothing in kmssim reads the wall clock. Time stands still until :meth:`Clock.run_until` moves it; the events that
+fall due on the way (a key's automatic rotation, the end of a deletion's waiting period) run then, in time order.
+Events are scheduled when the state that makes them due is set (EnableKeyRotation, ScheduleKeyDeletion, ...) and
+never found by rescanning the keys, so moving time costs one heap operation per event, whatever the number of keys.
+
+An entry that its key no longer warrants (rotation disabled, deletion cancelled, a newer date scheduled) stays in
+the heap and is dropped when it comes up: the runner checks each entry against the key before acting, and
+:meth:`Clock.schedule` keeps one current date per (key, kind), so a key rescheduled many times costs nothing more.
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections.abc import Callable
+from datetime import datetime
+
+#: The kinds of scheduled events, as they appear in the trail (CloudTrail logs both with the KMS service as caller).
+ROTATE = "RotateKey"
+DELETE = "DeleteKey"
+
+
+class Clock:
+    """The simulated time and the scheduled events, as a heap ordered by (when, kind, key ARN)."""
+
+    __slots__ = ("_current", "_heap", "now")
+
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+        # (POSIX time, kind, key ARN, when): floats compare faster than datetimes; ``when`` is the exact date.
+        self._heap: list[tuple[float, str, str, datetime]] = []
+        self._current: dict[tuple[str, str], datetime] = {}  # (key ARN, kind) -> the date that counts
+
+    def schedule(self, when: datetime, kind: str, arn: str) -> None:
+        """Make ``when`` the date of the ``kind`` event of key ``arn`` (replacing an earlier one)."""
+        ident = (arn, kind)
+        if self._current.get(ident) != when:
+            self._current[ident] = when
+            heapq.heappush(self._heap, (when.timestamp(), kind, arn, when))
+
+    def run_until(self, target: datetime, run: Callable[[str, str, datetime], None]) -> None:
+        """Move to ``target``, calling ``run(kind, arn, when)`` for each current event due by then, in time order
+        (ties by kind, then key ARN), with the clock showing the event's time. ``run`` may schedule more."""
+        heap, current = self._heap, self._current
+        limit = target.timestamp()
+        while heap and heap[0][0] <= limit:
+            _, kind, arn, when = heapq.heappop(heap)
+            if current.get((arn, kind)) != when:
+                continue  # superseded by a later schedule
+            del current[(arn, kind)]
+            if when > self.now:
+                self.now = when
+            run(kind, arn, when)
+        self.now = target
+
+    def clear(self) -> None:
+        """Forget every scheduled event (before loading a saved state, which schedules its own)."""
+        self._heap.clear()
+        self._current.clear()
+
+    def __len__(self) -> int:
+        return len(self._current)
