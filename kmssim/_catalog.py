@@ -73,106 +73,63 @@ class Operation:
         return self.actions or (f"kms:{self.name}",)
 
 
-_SYM_ASYM = frozenset({"symmetric", "rsa", "sm2"})
-_SIGNERS = frozenset({"rsa", "ecc", "sm2", "ml_dsa"})
-_ENC = frozenset({ENCRYPT_DECRYPT})
-_DATA_KEY = dict(state="crypto", alias_ok=True, usages=_ENC, families=frozenset({"symmetric"}), context=True)
-
-
-def _crypto(name: str, **facts: object) -> Operation:
-    return Operation(name, crypto=True, cross_account=True, grantable=True, **facts)  # type: ignore[arg-type]
+def _crypto(name: str, usage: str, families: frozenset[str], **facts: object) -> Operation:
+    """A cryptographic operation: it uses key material, so every one is grantable and may be called from another
+    account; all but Encapsulate and Decapsulate accept an alias (conditions-kms.html, kms:RequestAlias)."""
+    facts.setdefault("alias_ok", True)
+    return Operation(
+        name,
+        state="crypto",
+        usages=frozenset({usage}),
+        families=families,
+        crypto=True,
+        cross_account=True,
+        grantable=True,
+        **facts,  # type: ignore[arg-type]
+    )
 
 
 def _keyless(name: str) -> Operation:
     return Operation(name, state="none")
 
 
+_SYM_ASYM = frozenset({"symmetric", "rsa", "sm2"})
+_SIGNERS = frozenset({"rsa", "ecc", "sm2", "ml_dsa"})
+_SYMMETRIC = frozenset({"symmetric"})
+_HMAC = frozenset({"hmac"})
+_ML_KEM = frozenset({"ml_kem"})
+
 OPERATIONS: Final[dict[str, Operation]] = {
     op.name: op
     for op in (
         # -- cryptographic operations
-        _crypto(
-            "Encrypt",
-            state="crypto",
-            alias_ok=True,
-            usages=_ENC,
-            families=_SYM_ASYM,
-            context=True,
-            asymmetric_priced=True,
-        ),
-        _crypto(
-            "Decrypt",
-            state="crypto",
-            alias_ok=True,
-            usages=_ENC,
-            families=_SYM_ASYM,
-            context=True,
-            asymmetric_priced=True,
-        ),
+        _crypto("Encrypt", ENCRYPT_DECRYPT, _SYM_ASYM, context=True, asymmetric_priced=True),
+        _crypto("Decrypt", ENCRYPT_DECRYPT, _SYM_ASYM, context=True, asymmetric_priced=True),
         _crypto(
             "ReEncrypt",
-            state="crypto",
-            alias_ok=True,
-            usages=_ENC,
-            families=_SYM_ASYM,
+            ENCRYPT_DECRYPT,
+            _SYM_ASYM,
             context=True,
             asymmetric_priced=True,
             actions=("kms:ReEncryptFrom", "kms:ReEncryptTo"),
         ),
-        _crypto("GenerateDataKey", **_DATA_KEY),
-        _crypto("GenerateDataKeyWithoutPlaintext", **_DATA_KEY),
-        _crypto("GenerateDataKeyPair", data_key_pair=True, **_DATA_KEY),
-        _crypto("GenerateDataKeyPairWithoutPlaintext", data_key_pair=True, **_DATA_KEY),
+        _crypto("GenerateDataKey", ENCRYPT_DECRYPT, _SYMMETRIC, context=True),
+        _crypto("GenerateDataKeyWithoutPlaintext", ENCRYPT_DECRYPT, _SYMMETRIC, context=True),
+        _crypto("GenerateDataKeyPair", ENCRYPT_DECRYPT, _SYMMETRIC, context=True, data_key_pair=True),
         _crypto(
-            "Sign",
-            state="crypto",
-            alias_ok=True,
-            usages=frozenset({SIGN_VERIFY}),
-            families=_SIGNERS,
-            asymmetric_priced=True,
+            "GenerateDataKeyPairWithoutPlaintext",
+            ENCRYPT_DECRYPT,
+            _SYMMETRIC,
+            context=True,
+            data_key_pair=True,
         ),
-        _crypto(
-            "Verify",
-            state="crypto",
-            alias_ok=True,
-            usages=frozenset({SIGN_VERIFY}),
-            families=_SIGNERS,
-            asymmetric_priced=True,
-        ),
-        _crypto(
-            "GenerateMac",
-            state="crypto",
-            alias_ok=True,
-            usages=frozenset({GENERATE_VERIFY_MAC}),
-            families=frozenset({"hmac"}),
-        ),
-        _crypto(
-            "VerifyMac",
-            state="crypto",
-            alias_ok=True,
-            usages=frozenset({GENERATE_VERIFY_MAC}),
-            families=frozenset({"hmac"}),
-        ),
-        _crypto(
-            "DeriveSharedSecret",
-            state="crypto",
-            alias_ok=True,
-            usages=frozenset({KEY_AGREEMENT}),
-            families=frozenset({"ecc", "sm2"}),
-            asymmetric_priced=True,
-        ),
-        _crypto(
-            "Encapsulate",
-            state="crypto",
-            usages=frozenset({KEY_ENCAPSULATION}),
-            families=frozenset({"ml_kem"}),
-        ),
-        _crypto(
-            "Decapsulate",
-            state="crypto",
-            usages=frozenset({KEY_ENCAPSULATION}),
-            families=frozenset({"ml_kem"}),
-        ),
+        _crypto("Sign", SIGN_VERIFY, _SIGNERS, asymmetric_priced=True),
+        _crypto("Verify", SIGN_VERIFY, _SIGNERS, asymmetric_priced=True),
+        _crypto("GenerateMac", GENERATE_VERIFY_MAC, _HMAC),
+        _crypto("VerifyMac", GENERATE_VERIFY_MAC, _HMAC),
+        _crypto("DeriveSharedSecret", KEY_AGREEMENT, frozenset({"ecc", "sm2"}), asymmetric_priced=True),
+        _crypto("Encapsulate", KEY_ENCAPSULATION, _ML_KEM, alias_ok=False),
+        _crypto("Decapsulate", KEY_ENCAPSULATION, _ML_KEM, alias_ok=False),
         Operation(
             "GetPublicKey",
             state="public_key",
