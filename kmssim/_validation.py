@@ -3,7 +3,9 @@
 botocore's client validates required members, types and minimums before a request leaves; KMS itself checks the
 rest (maximum lengths and values, enums, patterns) and answers ``ValidationException`` with messages such as
 ``1 validation error detected: Value '1025' at 'numberOfBytes' failed to satisfy constraint: Member must have
-value less than or equal to 1024``. This module does the server's part for any operation in the model.
+value less than or equal to 1024``. This module does the server's part for any operation in the model, with one
+validator compiled per shape, and words every such message: :func:`validation_error` for a rule kmssim checks
+outside the model, :func:`validation_message` and :func:`constraint_failure` for the parts.
 """
 
 from __future__ import annotations

@@ -22,6 +22,7 @@ from typing import Literal
 
 from kmssim import choices
 from kmssim._errors import MalformedPolicyDocumentException
+from kmssim._ids import split_arn
 from kmssim._policy.conditions import (
     CompiledCondition,
     arn_like,
@@ -38,7 +39,7 @@ from kmssim._policy.patterns import (
     context_string,
     wildcard_regex,
 )
-from kmssim._policy.principals import CallerPrincipal, classify_principal_value, split_arn
+from kmssim._policy.principals import CallerPrincipal, classify_principal_value
 
 __all__ = [
     "ACCOUNT",

@@ -21,6 +21,7 @@ from collections.abc import Mapping, Sequence
 from functools import lru_cache
 
 from kmssim import choices
+from kmssim._ids import arn_account
 from kmssim._policy.actions import (
     CROSS_ACCOUNT_ACTIONS,
     GRANT_CONSTRAINED_OPERATIONS,
@@ -41,7 +42,6 @@ from kmssim._policy.document import (
 )
 from kmssim._policy.principals import (
     CallerPrincipal,
-    arn_account,
     classify_principal_value,
     parse_caller,
     principal_condition_keys,
