@@ -185,35 +185,8 @@ class MalformedPolicyDocumentException(KMSError, ValueError):
     code = "MalformedPolicyDocumentException"
 
 
-_BY_CODE: dict[str, type[KMSError]] = {
-    cls.code: cls
-    for cls in (
-        NotFoundException,
-        AlreadyExistsException,
-        DisabledException,
-        KMSInvalidStateException,
-        IncorrectKeyException,
-        InvalidCiphertextException,
-        InvalidKeyUsageException,
-        KMSInvalidSignatureException,
-        KMSInvalidMacException,
-        LimitExceededException,
-        UnsupportedOperationException,
-        ConflictException,
-        DryRunOperationException,
-        TagException,
-        AccessDeniedException,
-        NotAuthorizedException,
-        ThrottlingException,
-        ValidationException,
-        InvalidAliasNameException,
-        InvalidArnException,
-        InvalidGrantIdException,
-        InvalidGrantTokenException,
-        InvalidMarkerException,
-        MalformedPolicyDocumentException,
-    )
-}
+#: Every class above, by its code (each is a direct subclass of KMSError, defined in this module).
+_BY_CODE: dict[str, type[KMSError]] = {cls.code: cls for cls in KMSError.__subclasses__()}
 
 
 def error_class(code: str) -> type[KMSError]:

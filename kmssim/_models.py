@@ -7,21 +7,18 @@ data and back for ``Simulator.save`` / ``Simulator.load``; key material is store
 from __future__ import annotations
 
 import base64
-import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from . import _crypto
 from ._crypto import MATERIAL_SEED_BYTES
-from ._ids import ACCOUNT_ID, is_key_id, key_arn
+from ._ids import ACCOUNT_ID, ALIAS_NAME, GRANT_ID, is_key_id, key_arn
 from ._keyspecs import KEY_SPECS, KeySpecInfo
 
 ROTATION_TYPES = (None, "AUTOMATIC", "ON_DEMAND")
 KEY_STATES = ("Enabled", "Disabled", "PendingDeletion")
 GRANT_CONSTRAINT_KINDS = ("EncryptionContextSubset", "EncryptionContextEquals")
-ALIAS_NAME = re.compile(r"^alias/[a-zA-Z0-9/_-]+\Z")
-GRANT_ID = re.compile(r"[0-9a-f]{64}")
 
 
 def iso(t: datetime) -> str:

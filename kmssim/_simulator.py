@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from . import _pipeline, choices
 from ._clock import Clock
 from ._errors import KMSError
-from ._ids import ACCOUNT_ID, principal_account
+from ._ids import ACCOUNT_ID, principal_account, uuid4_text
 from ._meter import Meter
 from ._models import DamagedState, Fields, KeySummary, Principal, iso
 from ._ops import Kms, Request, _saved
@@ -40,7 +40,6 @@ if TYPE_CHECKING:
     from ._policy import Decision
     from ._pricing import Estimate, PricingTable
 
-_UUID_VARIANT = {c: "89ab"[int(c, 16) & 3] for c in "0123456789abcdef"}  # RFC 4122 variant nibble
 DEFAULT_ACCOUNT = "111122223333"
 DEFAULT_REGION = "us-east-1"
 DEFAULT_START = datetime(2026, 1, 1, tzinfo=UTC)
@@ -363,8 +362,7 @@ class Simulator:
 
     def _new_id(self) -> str:
         """A version-4 UUID string from the simulator's ID stream (request and event IDs)."""
-        h = self._id_random.bytes(16).hex()
-        return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-{_UUID_VARIANT[h[16]]}{h[17:20]}-{h[20:32]}"
+        return uuid4_text(self._id_random.bytes(16))
 
     def trail(self) -> Trail:
         """The audit trail so far, oldest first."""

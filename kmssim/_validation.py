@@ -3,7 +3,9 @@
 botocore's client validates required members, types and minimums before a request leaves; KMS itself checks the
 rest (maximum lengths and values, enums, patterns) and answers ``ValidationException`` with messages such as
 ``1 validation error detected: Value '1025' at 'numberOfBytes' failed to satisfy constraint: Member must have
-value less than or equal to 1024``. This module does the server's part for any operation in the model.
+value less than or equal to 1024``. This module does the server's part for any operation in the model, with one
+validator compiled per shape, and words every such message: :func:`validation_error` for a rule kmssim checks
+outside the model, :func:`validation_message` and :func:`constraint_failure` for the parts.
 """
 
 from __future__ import annotations
@@ -12,8 +14,6 @@ import functools
 import re
 from collections.abc import Callable, Sequence
 from typing import Any
-
-from botocore.validate import ValidationErrors
 
 from . import choices
 from ._errors import ValidationException
@@ -109,88 +109,174 @@ def _show(value: Any) -> str:
     return str(value)
 
 
-def _constrained(shape: Any, _seen: frozenset[str] = frozenset()) -> bool:
-    """Whether a shape, or anything inside it, carries a constraint the service checks (cached per shape)."""
-    key = (shape.name, shape.type_name)
-    if key in _CONSTRAINED:
-        return _CONSTRAINED[key]
-    meta = shape.metadata
-    found = bool(("max" in meta) or ("min" in meta) or ("pattern" in meta) or getattr(shape, "enum", None))
-    if not found and shape.name not in _seen:
-        inner = _seen | {shape.name}
-        if shape.type_name == "structure":
-            found = any(_constrained(m, inner) for m in shape.members.values())
-        elif shape.type_name == "list":
-            found = _constrained(shape.member, inner)
-        elif shape.type_name == "map":
-            found = _constrained(shape.key, inner) or _constrained(shape.value, inner)
-    _CONSTRAINED[key] = found
-    return found
+def validation_message(errors: Sequence[str]) -> str:
+    """KMS's wording for constraint failures: ``<n> validation error(s) detected: <e1>; <e2>``."""
+    n = len(errors)
+    return f"{n} validation error{'s' if n > 1 else ''} detected: " + "; ".join(errors)
 
 
-_CONSTRAINED: dict[tuple[str, str], bool] = {}
+def constraint_failure(value: str, member: str, constraint: str) -> str:
+    """One failure as KMS words it: ``<value> at '<member>' failed to satisfy constraint: <constraint>``.
+
+    ``value`` is already worded: ``Value '<v>'``, or just ``Value`` where KMS does not repeat it.
+    """
+    return f"{value} at '{member}' failed to satisfy constraint: {constraint}"
+
+
+def validation_error(value: Any, member: str, constraint: str) -> ValidationException:
+    """The ValidationException KMS answers for one parameter breaking one constraint.
+
+    ``validation_error(1025, "numberOfBytes", "Member must have value less than or equal to 1024")`` words
+    ``1 validation error detected: Value '1025' at 'numberOfBytes' failed to satisfy constraint: Member must
+    have value less than or equal to 1024``. ``value`` None leaves the value out (``Value at 'policy' ...``), as KMS
+    does for secrets and values it does not repeat; bytes are shown as KMS shows them.
+    """
+    shown = "Value" if value is None else f"Value '{_show(value)}'"
+    return ValidationException(validation_message([constraint_failure(shown, member, constraint)]))
+
+
+# The one validator. ``_compiled(shape)`` gives, once per shape, a function that returns None when a value breaks
+# no constraint of the shape (the fast path every call takes) and otherwise the failures found, in the order KMS
+# lists them, each as (path below the value, shape, value, constraint); None instead of a function when the shape
+# carries no constraint anywhere. Values of the wrong type are left to botocore's type check.
+_Failure = tuple[str, Any, Any, str]
+_Checker = Callable[[Any], list[_Failure] | None]
+_COMPILED: dict[tuple[str, str], _Checker | None] = {}
+
+
+def _leaf_failures(shape: Any, value: Any) -> list[str]:
+    """The constraints a string, blob, integer or long value breaks, in KMS's order (only called on failure)."""
+    meta, t = shape.metadata, shape.type_name
+    out: list[str] = []
+    if t in ("integer", "long"):
+        if "max" in meta and value > meta["max"]:
+            out.append(f"Member must have value less than or equal to {meta['max']}")
+        if "min" in meta and value < meta["min"]:
+            out.append(f"Member must have value greater than or equal to {meta['min']}")
+        return out
+    if "max" in meta and len(value) > meta["max"]:
+        out.append(f"Member must have length less than or equal to {meta['max']}")
+    if "min" in meta and len(value) < meta["min"]:
+        out.append(f"Member must have length greater than or equal to {meta['min']}")
+    enum = shape.enum if t == "string" and isinstance(value, str) else None
+    if enum and value not in enum:
+        out.append(f"Member must satisfy enum value set: [{', '.join(aws_enum_order(shape.name, enum))}]")
+    elif t == "string" and "pattern" in meta and isinstance(value, str):
+        pat = _pattern(meta["pattern"])
+        if pat is not None and not pat.search(value):
+            out.append(f"Member must satisfy regular expression pattern: {meta['pattern']}")
+    return out
+
+
+def _compiled(shape: Any) -> _Checker | None:
+    """The checker of ``shape`` (see above), built once per shape."""
+    ident = (shape.name, shape.type_name)
+    if ident in _COMPILED:
+        return _COMPILED[ident]
+    _COMPILED[ident] = None  # guards recursive shapes while compiling (KMS's model has none)
+    meta, t = shape.metadata, shape.type_name
+    lo, hi = meta.get("min"), meta.get("max")
+    fn: _Checker | None = None
+    if t == "structure":
+        members = [
+            (name, "." + _camel(name), check)
+            for name, member in shape.members.items()
+            if (check := _compiled(member)) is not None
+        ]
+        if members:
+
+            def fn(v: Any) -> list[_Failure] | None:
+                if not isinstance(v, dict):
+                    return None
+                found: list[_Failure] | None = None
+                for name, suffix, check in members:
+                    x = v.get(name)
+                    if x is not None and (bad := check(x)):
+                        found = (found or []) + [(suffix + p, s, y, c) for p, s, y, c in bad]
+                return found
+
+    elif t == "list":
+        item = _compiled(shape.member)
+        if item is not None or hi is not None:
+
+            def fn(v: Any) -> list[_Failure] | None:
+                if not isinstance(v, list):
+                    return None
+                found: list[_Failure] | None = None
+                if hi is not None and len(v) > hi:
+                    found = [("", shape, v, f"Member must have length less than or equal to {hi}")]
+                if item is not None:
+                    for i, x in enumerate(v, start=1):
+                        if bad := item(x):
+                            found = (found or []) + [(f".{i}.member{p}", s, y, c) for p, s, y, c in bad]
+                return found
+
+    elif t == "map":
+        key, value = _compiled(shape.key), _compiled(shape.value)
+        if key is not None or value is not None:
+
+            def fn(v: Any) -> list[_Failure] | None:
+                if not isinstance(v, dict):
+                    return None
+                found: list[_Failure] | None = None
+                for k, x in v.items():
+                    for check, part, y in ((key, ".key", k), (value, ".value", x)):
+                        if check is not None and (bad := check(y)):
+                            found = (found or []) + [(part + p, s, z, c) for p, s, z, c in bad]
+                return found
+
+    elif t in ("string", "blob"):
+        enum = frozenset(shape.enum) if t == "string" and shape.enum else None
+        pattern = _pattern(meta["pattern"]) if t == "string" and "pattern" in meta else None
+        if lo is not None or hi is not None or enum is not None or "pattern" in meta:
+
+            def fn(v: Any) -> list[_Failure] | None:
+                if not isinstance(v, str | bytes | bytearray):
+                    return None
+                if (hi is None or len(v) <= hi) and (lo is None or len(v) >= lo):
+                    if enum is not None:
+                        if (
+                            not isinstance(v, str) or v in enum
+                        ):  # a bytes value is a type error, reported as one
+                            return None
+                    elif pattern is None or not isinstance(v, str) or pattern.search(v):
+                        return None
+                return [("", shape, v, c) for c in _leaf_failures(shape, v)] or None
+
+    elif t in ("integer", "long") and (lo is not None or hi is not None):
+
+        def fn(v: Any) -> list[_Failure] | None:
+            if not isinstance(v, int) or isinstance(v, bool):
+                return None
+            if (hi is None or v <= hi) and (lo is None or v >= lo):
+                return None
+            return [("", shape, v, c) for c in _leaf_failures(shape, v)]
+
+    _COMPILED[ident] = fn
+    return fn
+
+
+def _worded(found: list[_Failure], path: str) -> list[str]:
+    """The failures of a value at ``path`` ('' for a request's parameters), worded as KMS words them."""
+    out = []
+    for suffix, shape, value, constraint in found:
+        where = path + suffix if path else suffix.removeprefix(".")
+        out.append(constraint_failure(_value(shape, value, where), where, constraint))
+    return out
 
 
 def _check(shape: Any, value: Any, path: str, errors: list[str]) -> None:
-    if value is None or not _constrained(shape):
-        return
-    meta = shape.metadata
-    type_name = shape.type_name
-    if type_name == "structure" and isinstance(value, dict):
-        for name, member in shape.members.items():
-            if name in value:
-                _check(member, value[name], f"{path}.{_camel(name)}" if path else _camel(name), errors)
-        return
-    if type_name == "list" and isinstance(value, list):
-        if "max" in meta and len(value) > meta["max"]:
-            errors.append(
-                f"{_value(shape, value, path)} at '{path}' failed to satisfy constraint: "
-                f"Member must have length less than or equal to {meta['max']}"
-            )
-        for i, item in enumerate(value, start=1):
-            _check(shape.member, item, f"{path}.{i}.member", errors)
-        return
-    if type_name == "map" and isinstance(value, dict):
-        for k, v in value.items():
-            _check(shape.key, k, f"{path}.key", errors)
-            _check(shape.value, v, f"{path}.value", errors)
-        return
-    if type_name in ("string", "blob") and isinstance(value, str | bytes | bytearray):
-        if "max" in meta and len(value) > meta["max"]:
-            errors.append(
-                f"{_value(shape, value, path)} at '{path}' failed to satisfy constraint: "
-                f"Member must have length less than or equal to {meta['max']}"
-            )
-        if "min" in meta and len(value) < meta["min"]:
-            errors.append(
-                f"{_value(shape, value, path)} at '{path}' failed to satisfy constraint: "
-                f"Member must have length greater than or equal to {meta['min']}"
-            )
-        enum = shape.enum if type_name == "string" and isinstance(value, str) else None
-        if enum and value not in enum:
-            errors.append(
-                f"{_value(shape, value, path)} at '{path}' failed to satisfy constraint: "
-                f"Member must satisfy enum value set: [{', '.join(aws_enum_order(shape.name, enum))}]"
-            )
-        elif type_name == "string" and "pattern" in meta and isinstance(value, str):
-            pat = _pattern(meta["pattern"])
-            if pat is not None and not pat.search(value):
-                errors.append(
-                    f"{_value(shape, value, path)} at '{path}' failed to satisfy constraint: "
-                    f"Member must satisfy regular expression pattern: {meta['pattern']}"
-                )
-        return
-    if type_name in ("integer", "long") and isinstance(value, int) and not isinstance(value, bool):
-        if "max" in meta and value > meta["max"]:
-            errors.append(
-                f"{_value(shape, value, path)} at '{path}' failed to satisfy constraint: "
-                f"Member must have value less than or equal to {meta['max']}"
-            )
-        if "min" in meta and value < meta["min"]:
-            errors.append(
-                f"{_value(shape, value, path)} at '{path}' failed to satisfy constraint: "
-                f"Member must have value greater than or equal to {meta['min']}"
-            )
+    """Append to ``errors`` every constraint failure of ``value`` at ``path``, worded (the one validator's)."""
+    check = _compiled(shape)
+    found = check(value) if check is not None and value is not None else None
+    if found:
+        errors.extend(_worded(found, path))
+
+
+def _passes(shape: Any) -> Callable[[Any], bool]:
+    """Whether a value breaks no constraint of ``shape`` (the one validator's answer, as a yes/no)."""
+    check = _compiled(shape)
+    return lambda value: check is None or value is None or not check(value)
 
 
 @functools.cache
@@ -217,13 +303,15 @@ def copy_params(value: Any) -> Any:
         return _copy(value, 0)
     except _Refused:
         path, problem = _first_refused(value, "", 0) or ("input", "Member is not valid")
-        raise ValidationException(
-            f"1 validation error detected: Value at '{path}' failed to satisfy constraint: {problem}"
-        ) from None
+        raise validation_error(None, path, problem) from None
 
 
 class _Refused(Exception):
     pass
+
+
+#: Values ``_copy`` keeps as they are (immutable); an ASCII ``str`` is kept too, without a call.
+_KEPT: frozenset[type] = frozenset({bytes, int, float, bool, type(None)})
 
 
 def _copy(value: Any, depth: int) -> Any:
@@ -234,9 +322,22 @@ def _copy(value: Any, depth: int) -> Any:
     if isinstance(value, dict | list | tuple):
         if depth >= MAX_PARAM_DEPTH:
             raise _Refused
+        # Loops, not comprehensions, and no call for plain items: this runs on every request.
+        inner = depth + 1
         if isinstance(value, dict):
-            return {_copy(k, depth + 1): _copy(v, depth + 1) for k, v in value.items()}
-        return [_copy(v, depth + 1) for v in value]
+            out: dict[Any, Any] = {}
+            for k, v in value.items():
+                if not (type(k) is str and k.isascii()):
+                    k = _copy(k, inner)
+                if type(v) in _KEPT or (type(v) is str and v.isascii()):
+                    out[k] = v
+                else:
+                    out[k] = _copy(v, inner)
+            return out
+        items: list[Any] = []
+        for v in value:
+            items.append(v if type(v) in _KEPT or (type(v) is str and v.isascii()) else _copy(v, inner))
+        return items
     if isinstance(value, bytearray):
         return bytearray(value)
     return value
@@ -304,6 +405,8 @@ def check_types(input_shape: Any, params: dict[str, Any]) -> None:
 
 def _type_error(kind: str, name: str, details: dict[str, Any]) -> str:
     """One line of botocore's report, worded as botocore does, but never repeating a secret value."""
+    from botocore.validate import ValidationErrors
+
     name = name.removeprefix(".") or "input"
     if "param" not in details:
         return str(ValidationErrors()._format_error((kind, name, details)))  # type: ignore[attr-defined]
@@ -325,81 +428,11 @@ def _short(value: Any) -> str:
     return text if len(text) <= SHOWN_VALUE_CHARS else text[:SHOWN_VALUE_CHARS] + "..."
 
 
-_COMPILED: dict[tuple[str, str], Callable[[Any], bool]] = {}
-
-
-def _always(_: Any) -> bool:
-    return True
-
-
-def _passes(shape: Any) -> Callable[[Any], bool]:
-    """A fast yes/no check of every constraint in ``shape`` (cached per shape); ``_check`` words failures."""
-    ident = (shape.name, shape.type_name)
-    hit = _COMPILED.get(ident)
-    if hit is not None:
-        return hit
-    _COMPILED[ident] = _always  # guards recursive shapes while compiling
-    meta, t = shape.metadata, shape.type_name
-    lo, hi = meta.get("min"), meta.get("max")
-    fn: Callable[[Any], bool] = _always
-    if not _constrained(shape):
-        fn = _always
-    elif t == "structure":
-        members = [(n, _passes(m)) for n, m in shape.members.items() if _constrained(m)]
-
-        def fn(v: Any) -> bool:
-            if not isinstance(v, dict):
-                return True
-            for name, ok in members:
-                x = v.get(name)
-                if x is not None and not ok(x):
-                    return False
-            return True
-
-    elif t == "list":
-        item_ok = _passes(shape.member)
-
-        def fn(v: Any) -> bool:
-            return not isinstance(v, list) or ((hi is None or len(v) <= hi) and all(item_ok(i) for i in v))
-
-    elif t == "map":
-        key_ok, value_ok = _passes(shape.key), _passes(shape.value)
-
-        def fn(v: Any) -> bool:
-            return not isinstance(v, dict) or all(key_ok(k) and value_ok(x) for k, x in v.items())
-
-    elif t in ("string", "blob"):
-        enum = frozenset(shape.enum) if t == "string" and shape.enum else None
-        pattern = _pattern(meta["pattern"]) if t == "string" and "pattern" in meta else None
-
-        def fn(v: Any) -> bool:
-            if not isinstance(v, str | bytes | bytearray):
-                return True
-            if (hi is not None and len(v) > hi) or (lo is not None and len(v) < lo):
-                return False
-            if enum is not None:
-                return not isinstance(v, str) or v in enum  # a bytes value is a type error, reported as one
-            return pattern is None or not isinstance(v, str) or bool(pattern.search(v))
-
-    elif t in ("integer", "long"):
-
-        def fn(v: Any) -> bool:
-            if not isinstance(v, int) or isinstance(v, bool):
-                return True
-            return (hi is None or v <= hi) and (lo is None or v >= lo)
-
-    _COMPILED[ident] = fn
-    return fn
-
-
 def validate_params(input_shape: Any, params: dict[str, Any]) -> None:
     """Raise ValidationException listing every constraint the parameters break, as KMS words it."""
-    if input_shape is None or _passes(input_shape)(params):
+    if input_shape is None:
         return
-    errors: list[str] = []
-    _check(input_shape, params, "", errors)
-    if errors:
-        n = len(errors)
-        raise ValidationException(
-            f"{n} validation error{'s' if n > 1 else ''} detected: " + "; ".join(errors)
-        )
+    ident = (input_shape.name, input_shape.type_name)
+    check = _COMPILED[ident] if ident in _COMPILED else _compiled(input_shape)
+    if check is not None and (found := check(params)):
+        raise ValidationException(validation_message(_worded(found, "")))

@@ -25,7 +25,6 @@ from .._errors import (
     InvalidMarkerException,
     KMSError,
     NotFoundException,
-    ValidationException,
 )
 from .._ids import ACCOUNT_ID, KeyRef, alias_arn, key_arn, new_key_id, parse_key_arn, parse_key_id
 from .._keyspecs import ENCRYPT_DECRYPT, GENERATE_VERIFY_MAC, SIGN_VERIFY
@@ -38,6 +37,7 @@ from .._policy import (
     parse_policy,
 )
 from .._states import ENABLED, PENDING_DELETION, check_state
+from .._validation import validation_error
 
 # Limits: https://docs.aws.amazon.com/kms/latest/developerguide/resource-limits.html and the API reference.
 KEYS_PER_REGION = 100_000
@@ -136,11 +136,7 @@ def in_range(req: Request, param: str, default: int, bounds: tuple[int, int]) ->
     lo, hi = bounds
     if not lo <= value <= hi:
         rule = f"greater than or equal to {lo}" if value < lo else f"less than or equal to {hi}"
-        member = param[:1].lower() + param[1:]
-        raise ValidationException(
-            f"1 validation error detected: Value '{value}' at '{member}' failed to satisfy constraint: "
-            f"Member must have value {rule}"
-        )
+        raise validation_error(value, param[:1].lower() + param[1:], f"Member must have value {rule}")
     return value
 
 

@@ -17,8 +17,8 @@ from .._errors import (
     NotFoundException,
     ValidationException,
 )
-from .._ids import alias_arn
-from .._models import ALIAS_NAME, Alias, Key
+from .._ids import ALIAS_NAME, alias_arn
+from .._models import Alias, Key
 from .._states import PENDING_DELETION, check_state
 from . import operation
 from ._kms import ALIASES_PER_KEY, AWS_MANAGED_SERVICES, Kms, Request, page

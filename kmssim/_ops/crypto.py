@@ -22,6 +22,7 @@ from .._errors import (
 from .._ids import parse_key_arn
 from .._keyspecs import SIMULATED_DATA_KEY_PAIR_SPECS
 from .._models import Key
+from .._validation import validation_error
 from . import operation
 from ._kms import Kms, Request, dry_run, require_symmetric, require_usage
 
@@ -214,9 +215,8 @@ def _data_key(kms: Kms, req: Request) -> tuple[Key, bytes, bytes]:
     _refuse_recipient(req)
     n = {"AES_128": 16, "AES_256": 32}[p["KeySpec"]] if "KeySpec" in p else p["NumberOfBytes"]
     if not RANDOM_BYTES[0] <= n <= RANDOM_BYTES[1]:
-        raise ValidationException(
-            f"1 validation error detected: Value '{n}' at 'numberOfBytes' failed to satisfy constraint: "
-            f"Member must have value less than or equal to {RANDOM_BYTES[1]}"
+        raise validation_error(
+            n, "numberOfBytes", f"Member must have value less than or equal to {RANDOM_BYTES[1]}"
         )
     key = kms.use_key(req)
     require_usage(key, req.operation)

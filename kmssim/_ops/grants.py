@@ -19,8 +19,8 @@ from .._errors import (
     UnsupportedOperationException,
     ValidationException,
 )
-from .._ids import GRANT_PRINCIPAL
-from .._models import GRANT_ID, Grant, Key
+from .._ids import GRANT_ID, GRANT_PRINCIPAL
+from .._models import Grant, Key
 from . import operation
 from ._kms import GRANTS_PER_KEY, Kms, Request, dry_run, page
 from .rotation import drop_grant

@@ -36,6 +36,7 @@ from kmssim._policy.patterns import (
     compile_template,
     context_string,
     format_aws_time,
+    variable_text,
     wildcard_regex,
     wildcard_source,
 )
@@ -353,13 +354,9 @@ def arn_template_components(template: Template, ctx: Mapping[str, object]) -> tu
         elif part[0] == "esc":
             pieces.append((False, part[1]))
         else:
-            value = ctx.get(part[1], MISSING)
-            text = None if isinstance(value, list | tuple) else context_string(value)
+            text = variable_text(part, ctx)
             if text is None:
-                default = part[2] if len(part) == 3 else None
-                if default is None:
-                    return None
-                text = default
+                return None
             pieces.append((False, text))
     components: list[list[str]] = [[]]
     for is_pattern, text in pieces:
@@ -419,28 +416,17 @@ def _ordered_matcher(
     return match_ordered
 
 
-def _bool_matcher(values: Sequence[object]) -> Matcher:
-    allowed = frozenset(b for b in (parse_bool(v) for v in values) if b is not None)
+def _set_matcher(parse: Callable[[object], object | None], values: Sequence[object]) -> Matcher:
+    """Bool and Binary operators: the request value, parsed, is one of the parsed policy values."""
+    allowed = frozenset(x for x in (parse(v) for v in values) if x is not None)
 
-    def match_bool(value: object, ctx: Mapping[str, object]) -> bool | None:
-        b = parse_bool(value)
-        if b is None:
+    def match_parsed(value: object, ctx: Mapping[str, object]) -> bool | None:
+        x = parse(value)
+        if x is None:
             return None
-        return b in allowed
+        return x in allowed
 
-    return match_bool
-
-
-def _binary_matcher(values: Sequence[object]) -> Matcher:
-    allowed = frozenset(b for b in (parse_binary(v) for v in values) if b is not None)
-
-    def match_binary(value: object, ctx: Mapping[str, object]) -> bool | None:
-        b = parse_binary(value)
-        if b is None:
-            return None
-        return b in allowed
-
-    return match_binary
+    return match_parsed
 
 
 def _ip_matcher(values: Sequence[object]) -> Matcher:
@@ -571,9 +557,9 @@ def compile_condition(
     elif family == "Date":
         matcher = _ordered_matcher(parse_date, comparison, values)
     elif family == "Bool":
-        matcher = _bool_matcher(values)
+        matcher = _set_matcher(parse_bool, values)
     elif family == "Binary":
-        matcher = _binary_matcher(values)
+        matcher = _set_matcher(parse_binary, values)
     elif family == "Ip":
         matcher = _ip_matcher(values)
     else:  # Null: "true" means the key must be absent, "false" that it must be present

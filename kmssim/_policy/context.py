@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 
 from kmssim import choices
+from kmssim._ids import request_alias
 from kmssim._policy.actions import (
     ENCRYPTION_CONTEXT_ACTIONS,
     GRANT_CONSTRAINED_OPERATIONS,
@@ -21,7 +22,7 @@ from kmssim._policy.actions import (
     canonical_action,
 )
 from kmssim._policy.patterns import format_aws_time
-from kmssim._policy.principals import parse_caller, split_arn
+from kmssim._policy.principals import parse_caller, principal_condition_keys
 
 __all__ = [
     "build_request_context",
@@ -40,18 +41,6 @@ _CALLER_ACCOUNT_ACTIONS = (KEY_ACTION_SET | IAM_ONLY_ACTION_SET) - {
 # Actions that take an encryption algorithm: exactly those that take an encryption context.
 _ENCRYPTION_ALGORITHM_ACTIONS = frozenset("kms:" + op for op in GRANT_CONSTRAINED_OPERATIONS)
 _GRANT_FOR_AWS_RESOURCE_ACTIONS = frozenset({"kms:CreateGrant", "kms:ListGrants", "kms:RevokeGrant"})
-
-
-def _alias_name(key_id: object) -> str | None:
-    """``alias/x`` when a KeyId is an alias name or alias ARN (the value of ``kms:RequestAlias``)."""
-    if not isinstance(key_id, str):
-        return None
-    if key_id.startswith("alias/"):
-        return key_id
-    parts = split_arn(key_id)
-    if parts is not None and parts[2] == "kms" and parts[5].startswith("alias/"):
-        return parts[5]
-    return None
 
 
 def _tags(value: object) -> dict[str, str]:
@@ -86,12 +75,22 @@ _SIMPLE_PARAMETERS: dict[str, tuple[tuple[str, str], ...]] = {
 }
 
 
-def _key_id_param(action: str, request: Mapping[str, object]) -> object:
-    if action == "kms:ReEncryptFrom":
-        return request.get("SourceKeyId")
-    if action == "kms:ReEncryptTo":
-        return request.get("DestinationKeyId")
-    return request.get("KeyId")
+#: The parameter naming the key whose alias is ``kms:RequestAlias`` (``KeyId`` for the other actions).
+_KEY_ID_PARAMETER = {"kms:ReEncryptFrom": "SourceKeyId", "kms:ReEncryptTo": "DestinationKeyId"}
+#: Condition keys copied from the target key's string facts ("work even when the parameter doesn't appear").
+_KEY_FACTS = (
+    ("kms:KeySpec", "key_spec"),
+    ("kms:KeyUsage", "key_usage"),
+    ("kms:KeyOrigin", "origin"),
+    ("kms:MultiRegionKeyType", "multi_region_key_type"),
+)
+#: CreateGrant's principal parameters, copied when they are strings.
+_GRANT_PRINCIPAL_PARAMETERS = (
+    ("kms:GranteePrincipal", "GranteePrincipal"),
+    ("kms:RetiringPrincipal", "RetiringPrincipal"),
+    ("kms:GranteeServicePrincipal", "GranteeServicePrincipal"),
+    ("kms:RetiringServicePrincipal", "RetiringServicePrincipal"),
+)
 
 
 def build_request_context(
@@ -124,27 +123,8 @@ def build_request_context(
     caller = parse_caller(principal_arn)
     req: Mapping[str, object] = request if isinstance(request, Mapping) else {}
     key = key if isinstance(key, Mapping) else None
-    ctx: dict[str, object] = {}
-
     # Global keys about the principal and the request.
-    if caller.kind == "service":
-        ctx["aws:PrincipalServiceName"] = caller.text
-    else:
-        if caller.principal_arn:
-            ctx["aws:PrincipalArn"] = caller.principal_arn
-        if caller.account:
-            ctx["aws:PrincipalAccount"] = caller.account
-        ptype = {
-            "root": "Account",
-            "user": "User",
-            "role": "AssumedRole",
-            "assumed-role": "AssumedRole",
-            "federated-user": "FederatedUser",
-        }.get(caller.kind)
-        if ptype:
-            ctx["aws:PrincipalType"] = ptype
-        if caller.kind == "user" and caller.name:
-            ctx["aws:username"] = caller.name
+    ctx: dict[str, object] = dict(principal_condition_keys(principal_arn))
     for tag_key, tag_value in principal_tags.items() if isinstance(principal_tags, Mapping) else ():
         ctx[f"aws:PrincipalTag/{tag_key}"] = tag_value
     ctx["aws:SecureTransport"] = True
@@ -160,12 +140,7 @@ def build_request_context(
 
     # Properties of the target key ("work even when the parameter doesn't appear in the request").
     if key is not None and action in KEY_ACTION_SET:
-        for ctx_key, field_name in (
-            ("kms:KeySpec", "key_spec"),
-            ("kms:KeyUsage", "key_usage"),
-            ("kms:KeyOrigin", "origin"),
-            ("kms:MultiRegionKeyType", "multi_region_key_type"),
-        ):
+        for ctx_key, field_name in _KEY_FACTS:
             v = key.get(field_name)
             if isinstance(v, str):
                 ctx[ctx_key] = v
@@ -220,7 +195,7 @@ def build_request_context(
         if isinstance(ec, Mapping) and ec:
             for ek, ev in ec.items():
                 ctx[f"kms:EncryptionContext:{ek}"] = ev if isinstance(ev, str) else str(ev)
-            ctx["kms:EncryptionContextKeys"] = [str(k) for k in ec]
+            ctx["kms:EncryptionContextKeys"] = list(map(str, ec))
 
     if action in _ENCRYPTION_ALGORITHM_ACTIONS:
         if action == "kms:ReEncryptFrom":
@@ -243,7 +218,8 @@ def build_request_context(
             ctx["kms:ReEncryptOnSameKey"] = same
 
     if action in REQUEST_ALIAS_ACTIONS:
-        alias = _alias_name(_key_id_param(action, req))
+        key_id = req.get(_KEY_ID_PARAMETER.get(action, "KeyId"))
+        alias = request_alias(key_id) if isinstance(key_id, str) else None
         if alias is not None:
             ctx["kms:RequestAlias"] = alias
 
@@ -272,12 +248,7 @@ def build_request_context(
         ops = req.get("Operations")
         if isinstance(ops, list | tuple) and ops:
             ctx["kms:GrantOperations"] = [str(o) for o in ops]
-        for ctx_key, param in (
-            ("kms:GranteePrincipal", "GranteePrincipal"),
-            ("kms:RetiringPrincipal", "RetiringPrincipal"),
-            ("kms:GranteeServicePrincipal", "GranteeServicePrincipal"),
-            ("kms:RetiringServicePrincipal", "RetiringServicePrincipal"),
-        ):
+        for ctx_key, param in _GRANT_PRINCIPAL_PARAMETERS:
             value = req.get(param)
             if isinstance(value, str):
                 ctx[ctx_key] = value
@@ -291,7 +262,7 @@ def build_request_context(
                 ctx["kms:GrantConstraintSourceArn"] = constraints["SourceArn"]
 
     # Caller-supplied global context overrides; aws:ViaAWSService follows kms:ViaService.
-    existing = {k.lower(): k for k in ctx}
+    existing = dict(zip(map(str.lower, ctx), ctx, strict=True))  # no comprehension: every request runs this
     for gk, gv in global_context.items() if isinstance(global_context, Mapping) else ():
         if not isinstance(gk, str):
             continue

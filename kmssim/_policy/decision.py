@@ -41,8 +41,8 @@ def _label(policy: str, index: int | None, sid: str | None) -> str:
 
 
 @dataclass(frozen=True, slots=True)
-class DecidingStatement:
-    """A statement (or grant) that decided a request."""
+class _Placed:
+    """Where a deciding statement or a near miss stands: its policy, statement index and Sid."""
 
     #: ``"key policy"``, ``"identity policy N"`` (N counts from 0) or ``"grant <GrantId>"``.
     policy: str
@@ -50,19 +50,26 @@ class DecidingStatement:
     index: int | None
     #: The statement's Sid (the grant's Name for a grant).
     sid: str | None
+
+    def label(self) -> str:
+        return _label(self.policy, self.index, self.sid)
+
+    def _place(self) -> dict[str, object]:
+        return {"policy": self.policy, "index": self.index, "sid": self.sid}
+
+
+@dataclass(frozen=True, slots=True)
+class DecidingStatement(_Placed):
+    """A statement (or grant) that decided a request."""
+
     effect: Literal["Allow", "Deny"]
     #: Why it counts, in words.
     why: str
     statement: Mapping[str, object] | None = field(default=None, compare=False)
 
-    def label(self) -> str:
-        return _label(self.policy, self.index, self.sid)
-
     def to_dict(self) -> dict[str, object]:
         return {
-            "policy": self.policy,
-            "index": self.index,
-            "sid": self.sid,
+            **self._place(),
             "effect": self.effect,
             "why": self.why,
             "statement": _jsonable(self.statement) if self.statement is not None else None,
@@ -70,12 +77,9 @@ class DecidingStatement:
 
 
 @dataclass(frozen=True, slots=True)
-class NearMiss:
+class NearMiss(_Placed):
     """An Allow statement or grant that would have applied but for one element."""
 
-    policy: str
-    index: int | None
-    sid: str | None
     #: The element that failed: Principal, NotPrincipal, Action, Resource, Condition, Grantee, Operations,
     #: Constraints, or KeyPolicy / IdentityPolicy when the other half of a two-sided permission is missing.
     element: str
@@ -87,14 +91,9 @@ class NearMiss:
     expected: tuple[object, ...] = ()
     actual: object = None
 
-    def label(self) -> str:
-        return _label(self.policy, self.index, self.sid)
-
     def to_dict(self) -> dict[str, object]:
         return {
-            "policy": self.policy,
-            "index": self.index,
-            "sid": self.sid,
+            **self._place(),
             "element": self.element,
             "detail": self.detail,
             "condition_key": self.condition_key,

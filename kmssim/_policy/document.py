@@ -22,6 +22,7 @@ from typing import Literal
 
 from kmssim import choices
 from kmssim._errors import MalformedPolicyDocumentException
+from kmssim._ids import split_arn
 from kmssim._policy.conditions import (
     CompiledCondition,
     arn_like,
@@ -38,7 +39,7 @@ from kmssim._policy.patterns import (
     context_string,
     wildcard_regex,
 )
-from kmssim._policy.principals import CallerPrincipal, classify_principal_value, split_arn
+from kmssim._policy.principals import CallerPrincipal, classify_principal_value
 
 __all__ = [
     "ACCOUNT",
@@ -210,11 +211,13 @@ class CompiledPolicy:
     _by_action: dict[str, tuple[tuple[CompiledStatement, ...], tuple[CompiledStatement, ...]]] = field(
         default_factory=dict, repr=False
     )
+    #: True when no statement has a Condition or a policy variable: decisions ignore the request context
+    #: (worked out once here; every request reads it).
+    context_free: bool = field(init=False, repr=False)
 
-    @property
-    def context_free(self) -> bool:
-        """True when no statement has a Condition or a policy variable: decisions ignore the request context."""
-        return all(not s.conditions and not s._has_templates for s in self.statements)
+    def __post_init__(self) -> None:
+        free = all(not s.conditions and not s._has_templates for s in self.statements)
+        object.__setattr__(self, "context_free", free)
 
     def for_action(
         self, action_lower: str
@@ -498,7 +501,8 @@ def parse_policy(
     if isinstance(policy, CompiledPolicy):
         return policy
     if isinstance(policy, str):
-        return _from_text(policy, kind)
+        hit = _TEXT_CACHE.get((kind, policy))  # the hit, without a call: every request comes here
+        return hit if hit is not None else _from_text(policy, kind)
     if isinstance(policy, Mapping):
         entry = _OBJECT_CACHE.get(id(policy))
         if entry is not None and entry[0] is policy and entry[2].kind == kind and entry[1] == policy:

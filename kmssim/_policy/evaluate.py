@@ -21,6 +21,7 @@ from collections.abc import Mapping, Sequence
 from functools import lru_cache
 
 from kmssim import choices
+from kmssim._ids import arn_account
 from kmssim._policy.actions import (
     CROSS_ACCOUNT_ACTIONS,
     GRANT_CONSTRAINED_OPERATIONS,
@@ -39,7 +40,12 @@ from kmssim._policy.document import (
     context_value_text,
     parse_policy,
 )
-from kmssim._policy.principals import CallerPrincipal, arn_account, classify_principal_value, parse_caller
+from kmssim._policy.principals import (
+    CallerPrincipal,
+    classify_principal_value,
+    parse_caller,
+    principal_condition_keys,
+)
 
 __all__ = [
     "PolicyInput",
@@ -54,27 +60,7 @@ _EC_PREFIX = "kms:encryptioncontext:"
 @lru_cache(maxsize=4096)
 def _principal_defaults(principal: str) -> tuple[tuple[str, object], ...]:
     """Context keys every signed request from this principal carries (lower-cased names)."""
-    caller = parse_caller(principal)
-    out: list[tuple[str, object]] = []
-    if caller.kind == "service":
-        out.append(("aws:principalservicename", caller.text))
-        return tuple(out)
-    if caller.principal_arn:
-        out.append(("aws:principalarn", caller.principal_arn))
-    if caller.account:
-        out.append(("aws:principalaccount", caller.account))
-    ptype = {
-        "root": "Account",
-        "user": "User",
-        "role": "AssumedRole",
-        "assumed-role": "AssumedRole",
-        "federated-user": "FederatedUser",
-    }.get(caller.kind)
-    if ptype:
-        out.append(("aws:principaltype", ptype))
-    if caller.kind == "user" and caller.name:
-        out.append(("aws:username", caller.name))
-    return tuple(out)
+    return tuple((k.lower(), v) for k, v in principal_condition_keys(principal))
 
 
 def _request_context(
@@ -84,10 +70,11 @@ def _request_context(
     if caller.account and resource != "*":
         ctx["kms:calleraccount"] = caller.account
     if context:
-        try:
-            ctx.update({k.lower(): v for k, v in context.items()})
-        except AttributeError:  # a non-string key: keep the string ones
-            ctx.update({k.lower(): v for k, v in context.items() if isinstance(k, str)})
+        try:  # no comprehension: every request runs this
+            lowered = dict(zip(map(str.lower, context), context.values(), strict=True))
+        except TypeError:  # a non-string key: keep the string ones
+            lowered = {k.lower(): v for k, v in context.items() if isinstance(k, str)}
+        ctx.update(lowered)
     return ctx
 
 
@@ -111,6 +98,33 @@ def _first_identity_allow(
             if st.matches_resource(resource, ctx) and st.conditions_hold(ctx):
                 return i, st
     return None
+
+
+def _identity_allow(
+    policies: Sequence[CompiledPolicy],
+    action_lower: str,
+    resource: str,
+    ctx: Mapping[str, object],
+    principal: str,
+    action: str,
+    why: str,
+    summary: str,
+) -> Decision | None:
+    """The Allow an IAM policy gives on its own (no key policy in play), or None when none does."""
+    found = _first_identity_allow(policies, action_lower, resource, ctx)
+    if found is None:
+        return None
+    i, st = found
+    return Decision(
+        "Allow",
+        principal,
+        action,
+        resource,
+        (_ref(f"identity policy {i}", st, why),),
+        "identity-policy",
+        None,
+        summary,
+    )
 
 
 # -- grants --------------------------------------------------------------------------------
@@ -139,7 +153,7 @@ def _grantee_level(grant: Mapping[str, object], caller: CallerPrincipal) -> int:
         ):
             return DIRECT
         if entry[0] == "account" and entry[1] == caller.account:
-            return DIRECT if caller.is_root or not choices.GRANT_TO_ACCOUNT_NEEDS_IAM else ACCOUNT
+            return DIRECT if caller.kind == "root" or not choices.GRANT_TO_ACCOUNT_NEEDS_IAM else ACCOUNT
     return NONE
 
 
@@ -310,13 +324,14 @@ def evaluate(
         # A key policy governs only its key: IAM-only actions (CreateKey, ListKeys, ...) and alias resources
         # are decided by IAM policies alone (https://docs.aws.amazon.com/kms/latest/developerguide/iam-policies.html).
         kp = None
-    ips = [parse_policy(p, "identity") for p in identity_policies]
+    ips = [parse_policy(p, "identity") for p in identity_policies] if identity_policies else []
     res_account = arn_account(resource)
 
     # 1. Explicit deny anywhere wins.
     denies: list[DecidingStatement] = []
+    kp_statements = kp.for_action(action_lower) if kp is not None else ((), ())
     if kp is not None:
-        for st in kp.for_action(action_lower)[0]:
+        for st in kp_statements[0]:
             if (
                 _applies_to_caller_for_deny(st, caller)
                 and st.matches_resource(resource, ctx)
@@ -359,20 +374,12 @@ def evaluate(
                 resource,
                 (),
             )
-        found = _first_identity_allow(ips, action_lower, resource, ctx)
-        if found is not None:
-            i, st = found
-            return Decision(
-                "Allow",
-                caller.text,
-                action_c,
-                resource,
-                (_ref(f"identity policy {i}", st, "Allow statement that matches the request"),),
-                "identity-policy",
-                None,
-                "an IAM policy of the caller allows it and no policy denies it",
-            )
-        if caller.is_root and (res_account is None or res_account == caller.account):
+        why = "Allow statement that matches the request"
+        summary = "an IAM policy of the caller allows it and no policy denies it"
+        allowed = _identity_allow(ips, action_lower, resource, ctx, caller.text, action_c, why, summary)
+        if allowed is not None:
+            return allowed
+        if caller.kind == "root" and (res_account is None or res_account == caller.account):
             return Decision(
                 "Allow",
                 caller.text,
@@ -415,7 +422,7 @@ def evaluate(
     # 3. Key policy allows (directly, or by enabling IAM policies for the caller's account).
     direct: CompiledStatement | None = None
     account_stmt: CompiledStatement | None = None
-    for st in kp.for_action(action_lower)[1]:
+    for st in kp_statements[1]:
         level = st.principal_level(caller)
         if level == NONE or not st.matches_resource(resource, ctx) or not st.conditions_hold(ctx):
             continue
@@ -435,7 +442,7 @@ def evaluate(
                     "key policy",
                     direct,
                     "names the account principal, which covers the account's root user"
-                    if caller.is_root
+                    if caller.kind == "root"
                     and caller.text not in direct.principal_arns
                     and not direct.principal_any
                     else "names the principal",
@@ -450,7 +457,7 @@ def evaluate(
     iam: tuple[int, CompiledStatement] | None = None
     iam_checked = False
     if kp_enables is not None:
-        if caller.is_root:
+        if caller.kind == "root":
             why = (
                 "names the account principal, which covers the account's root user"
                 if same_account
@@ -583,7 +590,7 @@ def _retire_grant(
                 "a grant allows it",
             )
     if res_account is not None and caller.account == res_account:
-        if caller.is_root:
+        if caller.kind == "root":
             return Decision(
                 "Allow",
                 caller.text,
@@ -594,19 +601,13 @@ def _retire_grant(
                 None,
                 "the account that owns the key can retire its grants",
             )
-        found = _first_identity_allow(ips, action_lower, resource, ctx)
-        if found is not None:
-            i, st = found
-            return Decision(
-                "Allow",
-                caller.text,
-                "kms:RetireGrant",
-                resource,
-                (_ref(f"identity policy {i}", st, "the key's account delegates RetireGrant by IAM policy"),),
-                "identity-policy",
-                None,
-                "an IAM policy in the key's account allows it",
-            )
+        why = "the key's account delegates RetireGrant by IAM policy"
+        summary = "an IAM policy in the key's account allows it"
+        allowed = _identity_allow(
+            ips, action_lower, resource, ctx, caller.text, "kms:RetireGrant", why, summary
+        )
+        if allowed is not None:
+            return allowed
     return _deny(
         "ImplicitDeny",
         "no-identity-policy-allow",

@@ -118,6 +118,16 @@ _VAR_RE = re.compile(r"\$\{([^}]*)\}")
 _DEFAULT_RE = re.compile(r"^\s*([^,\s]+)\s*,\s*'([^']*)'\s*\Z")
 
 
+def variable_text(part: Part, ctx: Mapping[str, object]) -> str | None:
+    """The text a ``("var", key[, default])`` part stands for in this request: the context value as a string,
+    else the part's default, else None (a multivalued key has no single value and takes the default too)."""
+    value = ctx.get(part[1], MISSING)
+    text = None if isinstance(value, list | tuple) else context_string(value)
+    if text is None:
+        return part[2] if len(part) == 3 else None
+    return text
+
+
 @dataclass(frozen=True, slots=True)
 class Template:
     """A policy string that contains policy variables; resolved against each request's context."""
@@ -145,13 +155,9 @@ class Template:
                 lit.append(part[1])
                 rx.append(re.escape(part[1]))
             else:
-                value = ctx.get(part[1], MISSING)
-                text = None if isinstance(value, list | tuple) else context_string(value)
+                text = variable_text(part, ctx)
                 if text is None:
-                    default = part[2] if len(part) == 3 else None
-                    if default is None:
-                        return None
-                    text = default
+                    return None
                 lit.append(text)
                 rx.append(re.escape(text))
         return "".join(lit), "".join(rx)

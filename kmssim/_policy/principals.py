@@ -18,37 +18,35 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal
 
+from kmssim._ids import ACCOUNT_ID, account_root_arn, arn_account, split_arn
+
 __all__ = [
     "ACCOUNT_ID_RE",
+    "PRINCIPAL_TYPES",
     "CallerPrincipal",
     "PrincipalKind",
     "arn_account",
     "classify_principal_value",
     "parse_caller",
+    "principal_condition_keys",
     "split_arn",
     "unregistered_principal_hint",
 ]
 
-ACCOUNT_ID_RE = re.compile(r"^\d{12}\Z", re.ASCII)
+#: Twelve ASCII digits (the one pattern, :data:`kmssim._ids.ACCOUNT_ID`).
+ACCOUNT_ID_RE = ACCOUNT_ID
 
 PrincipalKind = Literal["root", "user", "role", "assumed-role", "federated-user", "service", "unknown"]
 
-
-@lru_cache(maxsize=8192)
-def split_arn(arn: str) -> tuple[str, str, str, str, str, str] | None:
-    """``(arn, partition, service, region, account, resource)`` or None when ``arn`` is not ARN-shaped."""
-    parts = arn.split(":", 5)
-    if len(parts) != 6 or parts[0] != "arn":
-        return None
-    return (parts[0], parts[1], parts[2], parts[3], parts[4], parts[5])
-
-
-def arn_account(arn: str) -> str | None:
-    """The account field of an ARN (None when absent or not an ARN)."""
-    parts = split_arn(arn)
-    if parts is None or not parts[4]:
-        return None
-    return parts[4]
+#: ``aws:PrincipalType`` for each kind of caller that has one
+#: (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-principaltype).
+PRINCIPAL_TYPES: dict[str, str] = {
+    "root": "Account",
+    "user": "User",
+    "role": "AssumedRole",
+    "assumed-role": "AssumedRole",
+    "federated-user": "FederatedUser",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,7 +76,7 @@ class CallerPrincipal:
         """``arn:<partition>:iam::<account>:root`` for this principal's account."""
         if self.account is None:
             return None
-        return f"arn:{self.partition}:iam::{self.account}:root"
+        return account_root_arn(self.account, self.partition)
 
     def levels(self) -> tuple[str, ...]:
         """Identities AWS may check one after another for ``NotPrincipal`` (session, role, account).
@@ -105,13 +103,8 @@ def parse_caller(principal: str) -> CallerPrincipal:
     """Parse the caller: an IAM/STS ARN, a bare account id (its root user) or a service principal name."""
     text = principal.strip() if isinstance(principal, str) else ""
     if ACCOUNT_ID_RE.match(text):
-        return CallerPrincipal(
-            f"arn:aws:iam::{text}:root",
-            "root",
-            text,
-            "aws",
-            principal_arn=f"arn:aws:iam::{text}:root",
-        )
+        root = account_root_arn(text)
+        return CallerPrincipal(root, "root", text, "aws", principal_arn=root)
     parts = split_arn(text)
     if parts is None:
         if text and "." in text and ":" not in text and "/" not in text:
@@ -148,6 +141,28 @@ def parse_caller(principal: str) -> CallerPrincipal:
                 text, "federated-user", account_opt, partition, name=name, principal_arn=text
             )
     return CallerPrincipal(text, "unknown", account_opt, partition)
+
+
+@lru_cache(maxsize=4096)
+def principal_condition_keys(principal: str) -> tuple[tuple[str, object], ...]:
+    """The global condition keys every signed request from ``principal`` carries, in AWS's spelling:
+    ``aws:PrincipalServiceName`` for a service, else ``aws:PrincipalArn``, ``aws:PrincipalAccount``,
+    ``aws:PrincipalType`` and (IAM users) ``aws:username`` where known
+    (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html)."""
+    caller = parse_caller(principal)
+    if caller.kind == "service":
+        return (("aws:PrincipalServiceName", caller.text),)
+    out: list[tuple[str, object]] = []
+    if caller.principal_arn:
+        out.append(("aws:PrincipalArn", caller.principal_arn))
+    if caller.account:
+        out.append(("aws:PrincipalAccount", caller.account))
+    ptype = PRINCIPAL_TYPES.get(caller.kind)
+    if ptype:
+        out.append(("aws:PrincipalType", ptype))
+    if caller.kind == "user" and caller.name:
+        out.append(("aws:username", caller.name))
+    return tuple(out)
 
 
 # What one entry of a Principal element names.

@@ -17,9 +17,11 @@ from kmssim._errors import (
     LimitExceededException,
     MalformedPolicyDocumentException,
 )
+from kmssim._ids import key_arn
 from kmssim._policy.document import CompiledPolicy, parse_policy
 from kmssim._policy.evaluate import evaluate
 from kmssim._policy.principals import parse_caller
+from kmssim._validation import constraint_failure, validation_message
 
 __all__ = [
     "INVALID_PRINCIPALS_MESSAGE",
@@ -37,6 +39,8 @@ KEY_POLICY_MAX_BYTES = 32_768
 
 #: The ``PolicyType`` pattern: tab, LF, CR and U+0020-U+00FF.
 _POLICY_CHARACTERS = re.compile(r"[\t\n\r\x20-\xff]+\Z")
+#: The ``PolicyType`` pattern as KMS's message shows it.
+_PATTERN = r"[\u0009\u000A\u000D\u0020-\u00FF]+"
 
 INVALID_PRINCIPALS_MESSAGE = "Policy contains a statement with one or more invalid principals."
 LOCKOUT_MESSAGE = "The new key policy will not allow you to update the key policy in the future."
@@ -71,8 +75,13 @@ def validate_key_policy(
         raise _malformed("The key policy must be a JSON string.")
     if not _POLICY_CHARACTERS.match(policy):
         raise choices.INVALID_CHARACTERS_EXCEPTION(
-            "1 validation error detected: Value at 'policy' failed to satisfy constraint: "
-            "Member must satisfy regular expression pattern: [\\u0009\\u000A\\u000D\\u0020-\\u00FF]+"
+            validation_message(
+                [
+                    constraint_failure(
+                        "Value", "policy", "Member must satisfy regular expression pattern: " + _PATTERN
+                    )
+                ]
+            )
         )
     size = len(policy.encode("utf-8"))
     if size > KEY_POLICY_MAX_BYTES:
@@ -126,7 +135,7 @@ def _default_resource(principal: str, context: Mapping[str, object] | None) -> s
         for k, v in context.items():
             if isinstance(k, str) and k.lower() == "aws:requestedregion" and isinstance(v, str):
                 region = v
-    return f"arn:aws:kms:{region}:{account}:key/00000000-0000-0000-0000-000000000000"
+    return key_arn(region, account, "00000000-0000-0000-0000-000000000000")
 
 
 def lockout_check_passes(
