@@ -12,9 +12,7 @@ import html
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from ._catalog import (
     DATA_KEY_PAIR_OPERATIONS,
@@ -28,6 +26,9 @@ from ._catalog import (
 from ._errors import EstimateInputError
 from ._estimate import MAX_COUNT, check_fields, check_number
 from ._tables import CUSTOM_KEY_STORE_TYPES, QuotaRow, QuotaTable, load_quotas
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = ["QuotaCharge", "QuotaReport", "quota_charges", "quota_check", "quota_limits_for"]
 
@@ -313,6 +314,8 @@ def quota_check(rates: Iterable[Mapping[str, Any]], quotas: QuotaTable | None = 
                 "adjustable": bool(row.adjustable) if row is not None else False,
             }
         )
+    import pandas as pd
+
     frame = pd.DataFrame.from_records(records, columns=REPORT_COLUMNS)
     if not frame.empty:
         frame = frame.sort_values(

@@ -14,13 +14,15 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 from pathlib import Path
 from types import MappingProxyType
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from ._catalog import DATA_KEY_PAIR_OPERATIONS, DATA_KEY_PAIR_SPECS, OPERATIONS, PRICE_ITEMS, REQUEST_CLASSES
 from ._csvfile import RowProblem, check_date, check_month, check_url, field, parse_decimal, read_rows
 from ._errors import DataFileError, EstimateInputError
 from ._paths import data_file
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = [
     "HistoryRow",
@@ -43,6 +45,13 @@ PRICE_STATUSES = ("listed", "derived", "uniform", "assumed", "unknown")
 QUOTA_KINDS = ("shared_crypto", "data_key_pair", "custom_key_store", "operation")
 QUOTA_KEY_TYPES = frozenset({"symmetric", "hmac", "rsa", "ecc", "sm2", "ml_dsa", "ml_kem", "none"})
 CUSTOM_KEY_STORE_TYPES = ("AWS_CLOUDHSM", "EXTERNAL_KEY_STORE")
+
+
+def _frame(records: list[dict[str, Any]]) -> pd.DataFrame:
+    """A DataFrame of ``records``; pandas is imported here, when a table is first shown as one."""
+    import pandas as pd
+
+    return pd.DataFrame(records)
 
 
 # --------------------------------------------------------------------------------------------- Regions
@@ -164,7 +173,7 @@ class PriceHistory:
 
     def to_frame(self) -> pd.DataFrame:
         """The history as a DataFrame."""
-        return pd.DataFrame([r.__dict__ for r in self.rows])
+        return _frame([r.__dict__ for r in self.rows])
 
 
 _HISTORY_COLUMNS = (
@@ -312,7 +321,7 @@ class PricingTable:
 
     def to_frame(self) -> pd.DataFrame:
         """All rows as a DataFrame (prices as Decimal)."""
-        return pd.DataFrame([r.__dict__ for r in self._rows.values()])
+        return _frame([r.__dict__ for r in self._rows.values()])
 
     def assume_same_as(
         self, source_region: str = "us-east-1", regions: Iterable[str] | None = None
@@ -516,7 +525,7 @@ class QuotaTable:
 
     def to_frame(self) -> pd.DataFrame:
         """All rows as a DataFrame."""
-        return pd.DataFrame(
+        return _frame(
             [
                 {
                     "quota": r.quota,
