@@ -31,6 +31,7 @@ from ._catalog import (
     _check_key_spec,
     _check_operation,
     default_key_spec,
+    operation_of,
     price_class,
 )
 from ._errors import EstimateInputError
@@ -549,9 +550,7 @@ def estimate(
     for i, req in enumerate(requests):
         where = f"requests[{i}]"
         req = check_fields(req, _REQUEST_FIELDS, where)
-        if "operation" not in req:
-            raise EstimateInputError(f"{where}.operation", None, "a KMS operation name such as 'Decrypt'")
-        op = _check_operation(req["operation"], f"{where}.operation")
+        op = operation_of(req, where, "a KMS operation name such as 'Decrypt'")
         if "count" not in req:
             raise EstimateInputError(f"{where}.count", None, "a whole number >= 0")
         count = check_count(req["count"], f"{where}.count")
