@@ -120,16 +120,19 @@ __all__ = [
 __all__ += _errors.__all__
 
 
-def __getattr__(name: str) -> object:
-    """Import a public name's module on first use and keep the name here (PEP 562)."""
-    if name in _SUBMODULES:
-        return importlib.import_module(f".{name}", __name__)
-    home = _HOME_OF.get(name)
-    if home is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(home, __name__), name)
-    globals()[name] = value
-    return value
+# Hidden from type checkers, so that a misspelt name is an error there rather than an ``object``.
+if not TYPE_CHECKING:
+
+    def __getattr__(name: str) -> object:
+        """Import a public name's module on first use and keep the name here (PEP 562)."""
+        if name in _SUBMODULES:
+            return importlib.import_module(f".{name}", __name__)
+        home = _HOME_OF.get(name)
+        if home is None:
+            raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+        value = getattr(importlib.import_module(home, __name__), name)
+        globals()[name] = value
+        return value
 
 
 def __dir__() -> list[str]:

@@ -28,15 +28,18 @@ __all__ = ["KEYS_PER_REGION"]
 __all__ += _pricing_names
 
 
-def __getattr__(name: str) -> object:
-    """``KEYS_PER_REGION``: the default quota of KMS keys per Region (100,000;
-    https://docs.aws.amazon.com/kms/latest/developerguide/resource-limits.html), the simulator's own limit,
-    read from the simulator core when first asked for so that importing pricing does not load the core."""
-    if name == "KEYS_PER_REGION":
-        from ._operations import KEYS_PER_REGION
+# Hidden from type checkers, so that a misspelt name is an error there rather than an ``object``.
+if not TYPE_CHECKING:
 
-        return KEYS_PER_REGION
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    def __getattr__(name: str) -> object:
+        """``KEYS_PER_REGION``: the default quota of KMS keys per Region (100,000;
+        https://docs.aws.amazon.com/kms/latest/developerguide/resource-limits.html), the simulator's own limit,
+        read from the simulator core when first asked for so that importing pricing does not load the core."""
+        if name == "KEYS_PER_REGION":
+            from ._operations import KEYS_PER_REGION
+
+            return KEYS_PER_REGION
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def __dir__() -> list[str]:
