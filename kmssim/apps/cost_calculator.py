@@ -430,10 +430,7 @@ class CostCalculatorApp(App):
             style=style,
             layout=wide,
         )
-        self.scenario_info = widgets.HTML()
-        self.total = widgets.HTML()
-        self.lines = widgets.HTML()
-        self.error = widgets.HTML()
+        self.scenario_info, self.total, self.lines, self.error = (widgets.HTML() for _ in range(4))
         self.add_css_classes(
             "kmssim-",
             "keys key_spec region requests rotations free_tier scenario scenario_info total lines error",

@@ -378,9 +378,7 @@ class PolicyLabApp(App):
             layout=widgets.Layout(width="98%"),
         )
         self.evaluate_button = widgets.Button(description="Evaluate", button_style="primary", icon="check")
-        self.decision = widgets.HTML()
-        self.error = widgets.HTML()
-        self.matrix = widgets.HTML()
+        self.decision, self.error, self.matrix = (widgets.HTML() for _ in range(3))
         self.add_css_classes(
             "kmssim-",
             "policy principal action identity_policy context request_context evaluate_button decision error matrix",
