@@ -22,26 +22,34 @@ from contextlib import ContextDecorator
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, cast
 
-import botocore.handlers
-import botocore.session
-from botocore.awsrequest import AWSResponse, HeadersDict
-from botocore.config import Config
 from botocore.exceptions import BotoCoreError
-from botocore.parsers import DEFAULT_TIMESTAMP_PARSER, create_parser
 
 if TYPE_CHECKING:
+    import botocore.session
+    from botocore.awsrequest import AWSResponse
     from botocore.client import BaseClient
+    from botocore.parsers import ResponseParser
 
     from ._simulator import Simulator
 
-_PARSER = create_parser("json")
+# botocore's session, handlers, parsers and HTTP classes are imported where used: a client or mock() needs them,
+# ``import kmssim`` and a Simulator do not.
 _DUMMY_KEY_ID = "KMSSIMEXAMPLEKEY"
 _DUMMY_SECRET = "kmssim-not-a-secret"
 
 
 @functools.lru_cache(maxsize=1)
 def _session() -> botocore.session.Session:
+    import botocore.session
+
     return botocore.session.Session()
+
+
+@functools.lru_cache(maxsize=1)
+def _parser() -> ResponseParser:
+    from botocore.parsers import create_parser
+
+    return create_parser("json")
 
 
 @functools.lru_cache(maxsize=4096)  # shapes are per client; bounded
@@ -106,6 +114,8 @@ class _Raw:
 
 def _headers(headers: dict[str, str]) -> Any:
     """Case-insensitive response headers, as urllib3 gives botocore (much cheaper than HTTPHeaders)."""
+    from botocore.awsrequest import HeadersDict
+
     return HeadersDict(headers)
 
 
@@ -113,6 +123,8 @@ def _parsed(shape: Any, value: Any) -> Any:
     """What botocore's JSON parser makes of ``_encode(shape, value)``, computed without the JSON round trip."""
     t = shape.type_name
     if t == "timestamp":
+        from botocore.parsers import DEFAULT_TIMESTAMP_PARSER
+
         return DEFAULT_TIMESTAMP_PARSER(value.timestamp())
     if t == "structure":
         members = shape.members
@@ -131,12 +143,13 @@ VERIFY_WITH_BOTOCORE_PARSER = False
 def _botocore_parse(model: Any, status: int, headers: dict[str, str], data: bytes) -> dict[str, Any]:
     """Parse a JSON response exactly as botocore's endpoint does, modelled error fields included."""
     response = {"status_code": status, "headers": headers, "body": data}
-    parsed: dict[str, Any] = _PARSER.parse(response, model.output_shape)
+    parser = _parser()
+    parsed: dict[str, Any] = parser.parse(response, model.output_shape)
     if status >= 300:
         code = parsed.get("Error", {}).get("Code")
         error_shape = model.service_model.shape_for_error_code(code)
         if error_shape is not None:
-            parsed.update(_PARSER.parse(response, error_shape))
+            parsed.update(parser.parse(response, error_shape))
     parsed.setdefault("ResponseMetadata", {})["RetryAttempts"] = 0
     return parsed
 
@@ -154,6 +167,8 @@ def serve(
     Errors go through botocore's own JSON parser. Successful responses are built directly in the shape that
     parser produces (it is the hot path); ``VERIFY_WITH_BOTOCORE_PARSER`` checks the two agree.
     """
+    from botocore.awsrequest import AWSResponse
+
     raw_body = params.get("body") or b"{}"
     body = json.loads(raw_body.decode() if isinstance(raw_body, bytes) else raw_body)
     api_params = _decode(model.input_shape, body) if model.input_shape is not None else {}
@@ -194,6 +209,8 @@ def serve(
 
 
 def make_client(sim: Simulator, region: str, principal: str, context: Mapping[str, object]) -> BaseClient:
+    from botocore.config import Config
+
     client = _session().create_client(
         "kms",
         region_name=region,
@@ -259,6 +276,8 @@ _MOCK_HANDLERS: tuple[tuple[str, Callable[..., Any]], ...] = (
 
 
 def _install_mock_handler() -> None:
+    import botocore.handlers
+
     for entry in _MOCK_HANDLERS:
         if entry not in botocore.handlers.BUILTIN_HANDLERS:
             botocore.handlers.BUILTIN_HANDLERS.append(entry)
@@ -277,6 +296,8 @@ def _install_mock_handler() -> None:
 def _region_configured() -> bool:
     """Whether botocore finds a Region of its own: ``AWS_DEFAULT_REGION``, then the shared config file (read
     locally; https://docs.aws.amazon.com/sdkref/latest/guide/feature-region.html)."""
+    import botocore.session
+
     try:
         return botocore.session.Session().get_config_variable("region") is not None
     except BotoCoreError:  # an unreadable or broken config file: no Region from it

@@ -38,7 +38,7 @@ class QuotaGate:
         ident = (operation, key_spec, pair, region)
         found = self._limits.get(ident)
         if found is None:
-            from ._pricing import EstimateInputError, quota_limits_for
+            from .pricing import EstimateInputError, quota_limits_for
 
             try:
                 limits = quota_limits_for(operation, key_spec, pair, region)

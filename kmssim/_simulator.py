@@ -38,7 +38,7 @@ if TYPE_CHECKING:
     from botocore.client import BaseClient
 
     from ._policy import Decision
-    from ._pricing import Estimate, PricingTable
+    from .pricing import Estimate, PricingTable
 
 DEFAULT_ACCOUNT = "111122223333"
 DEFAULT_REGION = "us-east-1"
@@ -114,7 +114,7 @@ def _load_random(data: object, where: str, stream: str) -> Randomness:
 @functools.cache
 def simulated_regions() -> tuple[str, ...]:
     """The Regions a client may name: the commercial (``aws`` partition) Regions of ``data/regions.csv``."""
-    from ._pricing import load_regions
+    from .pricing import load_regions
 
     table = load_regions()
     return tuple(code for code in table.codes() if table[code].partition == "aws")
@@ -463,7 +463,7 @@ class Simulator:
         ``pricing``: another price table, for example ``kmssim.load_pricing().assume_same_as("us-east-1")`` to
         price Regions whose request prices kmssim does not know.
         """
-        from ._pricing import bill_from_usage
+        from .pricing import bill_from_usage
 
         current = self._meter.month(self._clock.now)
         return bill_from_usage(

@@ -286,10 +286,13 @@ def operation_model(name: str) -> Any:
 
 
 @functools.lru_cache(maxsize=1)
+@functools.cache
 def _service_model() -> Any:
-    import botocore.session
+    """botocore's KMS model, read with its loader alone (a botocore session is only needed for a client)."""
+    from botocore.loaders import create_loader
+    from botocore.model import ServiceModel
 
-    return botocore.session.get_session().get_service_model("kms")
+    return ServiceModel(create_loader().load_service_model("kms", "service-2"), service_name="kms")
 
 
 def copy_params(value: Any) -> Any:

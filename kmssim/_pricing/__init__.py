@@ -12,11 +12,14 @@ from ._catalog import (
     DATA_KEY_PAIR_SPECS,
     KEY_SPECS,
     OPERATIONS,
+    PRICE_ITEMS,
     REQUEST_CLASSES,
+    PriceItem,
+    key_family,
     price_class,
 )
 from ._errors import DataFileError, EstimateInputError
-from ._estimate import Estimate, bill_from_usage, estimate
+from ._estimate import LAST_MONTH, MAX_COUNT, Estimate, bill_from_usage, estimate, parse_month
 from ._quotas import QuotaCharge, QuotaReport, quota_charges, quota_check, quota_limits_for
 from ._sweep import SWEEP_COLUMNS, sweep
 from ._tables import (
@@ -33,13 +36,17 @@ from ._tables import (
 __all__ = [
     "DATA_KEY_PAIR_SPECS",
     "KEY_SPECS",
+    "LAST_MONTH",
+    "MAX_COUNT",
     "OPERATIONS",
+    "PRICE_ITEMS",
     "REQUEST_CLASSES",
     "SWEEP_COLUMNS",
     "DataFileError",
     "Estimate",
     "EstimateInputError",
     "PriceHistory",
+    "PriceItem",
     "PricingTable",
     "QuotaCharge",
     "QuotaReport",
@@ -47,10 +54,12 @@ __all__ = [
     "RegionTable",
     "bill_from_usage",
     "estimate",
+    "key_family",
     "load_price_history",
     "load_pricing",
     "load_quotas",
     "load_regions",
+    "parse_month",
     "price_class",
     "quota_charges",
     "quota_check",

@@ -7,7 +7,7 @@ Calculator's six KMS inputs (project reference, kms-pricing-and-quotas.md sectio
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Final
 
@@ -107,20 +107,27 @@ def _check_operation(operation: object, field: str = "operation") -> str:
     return operation
 
 
-def _check_key_spec(key_spec: object, field: str = "key_spec") -> str | None:
-    if key_spec is None:
+def operation_of(item: Mapping[str, object], where: str, expected: str) -> str:
+    """``item["operation"]``, a KMS operation; EstimateInputError naming ``where`` when absent or unknown."""
+    if "operation" not in item:
+        raise EstimateInputError(f"{where}.operation", None, expected)
+    return _check_operation(item["operation"], f"{where}.operation")
+
+
+def _check_optional(value: object, field: str, allowed: tuple[str, ...]) -> str | None:
+    if value is None:
         return None
-    if not isinstance(key_spec, str) or key_spec not in _KEY_FAMILIES:
-        raise EstimateInputError(field, key_spec, f"None or one of {_accepted(KEY_SPECS)}")
-    return key_spec
+    if not isinstance(value, str) or value not in allowed:
+        raise EstimateInputError(field, value, f"None or one of {_accepted(allowed)}")
+    return value
+
+
+def _check_key_spec(key_spec: object, field: str = "key_spec") -> str | None:
+    return _check_optional(key_spec, field, KEY_SPECS)
 
 
 def _check_key_pair_spec(key_pair_spec: object, field: str = "key_pair_spec") -> str | None:
-    if key_pair_spec is None:
-        return None
-    if not isinstance(key_pair_spec, str) or key_pair_spec not in DATA_KEY_PAIR_SPECS:
-        raise EstimateInputError(field, key_pair_spec, f"None or one of {_accepted(DATA_KEY_PAIR_SPECS)}")
-    return key_pair_spec
+    return _check_optional(key_pair_spec, field, DATA_KEY_PAIR_SPECS)
 
 
 def key_family(key_spec: str | None) -> str:

@@ -44,20 +44,16 @@ def _rows(path: Path, handle: Any, columns: Sequence[str]) -> Iterator[tuple[int
     if header is None:
         raise DataFileError(path, "header (line 1)", "the file is empty")
     header = [h.strip() for h in header]
-    missing = [c for c in columns if c not in header]
-    if missing:
-        raise DataFileError(
-            path,
-            "header (line 1)",
-            f"missing column(s) {', '.join(map(repr, missing))}; expected {list(columns)}",
-        )
-    extra = [h for h in header if h not in columns]
-    if extra:
-        raise DataFileError(
-            path,
-            "header (line 1)",
-            f"unexpected column(s) {', '.join(map(repr, extra))}; expected {list(columns)}",
-        )
+    for problem, wrong in (
+        ("missing", [c for c in columns if c not in header]),
+        ("unexpected", [h for h in header if h not in columns]),
+    ):
+        if wrong:
+            raise DataFileError(
+                path,
+                "header (line 1)",
+                f"{problem} column(s) {', '.join(map(repr, wrong))}; expected {list(columns)}",
+            )
     for number, values in enumerate(reader, start=1):
         if not values or all(not v.strip() for v in values):
             continue

@@ -25,20 +25,20 @@ from decimal import ROUND_HALF_UP, Decimal, localcontext
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any, Literal
 
-import pandas as pd
-
 from ._catalog import (
     PRICE_ITEMS,
     _check_key_pair_spec,
     _check_key_spec,
     _check_operation,
     default_key_spec,
+    operation_of,
     price_class,
 )
 from ._errors import EstimateInputError
 from ._tables import ROTATION_RULES, PricingTable, load_pricing
 
 if TYPE_CHECKING:
+    import pandas as pd
     from matplotlib.axes import Axes
 
 __all__ = ["LAST_MONTH", "MANAGED_BY", "MAX_COUNT", "Estimate", "bill_from_usage", "estimate"]
@@ -206,6 +206,8 @@ class Estimate:
 
     def by_region(self) -> pd.Series:
         """Unrounded USD per Region."""
+        import pandas as pd
+
         if self.lines.empty:
             return pd.Series(dtype=object)
         return self.lines.groupby("region", sort=True)["USD"].apply(lambda s: sum(s, Decimal(0)))
@@ -435,6 +437,8 @@ class _Bill:
                     "note": line.note,
                 }
             )
+        import pandas as pd
+
         frame = pd.DataFrame.from_records(records, columns=LINE_COLUMNS)
         frame = frame.astype(object) if not frame.empty else frame
         hours_note = (
@@ -546,9 +550,7 @@ def estimate(
     for i, req in enumerate(requests):
         where = f"requests[{i}]"
         req = check_fields(req, _REQUEST_FIELDS, where)
-        if "operation" not in req:
-            raise EstimateInputError(f"{where}.operation", None, "a KMS operation name such as 'Decrypt'")
-        op = _check_operation(req["operation"], f"{where}.operation")
+        op = operation_of(req, where, "a KMS operation name such as 'Decrypt'")
         if "count" not in req:
             raise EstimateInputError(f"{where}.count", None, "a whole number >= 0")
         count = check_count(req["count"], f"{where}.count")
@@ -675,4 +677,6 @@ def bill_from_usage(
         "rotation_months",
         "USD",
     ]
+    import pandas as pd
+
     return bill.finish(pd.DataFrame.from_records(detail, columns=columns))

@@ -12,9 +12,7 @@ import html
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from ._catalog import (
     DATA_KEY_PAIR_OPERATIONS,
@@ -24,10 +22,14 @@ from ._catalog import (
     check_combination,
     default_key_spec,
     key_family,
+    operation_of,
 )
 from ._errors import EstimateInputError
 from ._estimate import MAX_COUNT, check_fields, check_number
 from ._tables import CUSTOM_KEY_STORE_TYPES, QuotaRow, QuotaTable, load_quotas
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = ["QuotaCharge", "QuotaReport", "quota_charges", "quota_check", "quota_limits_for"]
 
@@ -168,18 +170,25 @@ def quota_charges(
         for name, limit in limits
     ]
     if operation == "ReplicateKey":
-        if replica_region is None:
-            raise EstimateInputError("replica_region", None, "the Region ReplicateKey creates the replica in")
-        table.known_regions.check(replica_region, "replica_region")
-        for name, limit in quota_limits_for("CreateKey", None, None, replica_region, table):
-            charges.append(QuotaCharge(replica_region, name, limit, 2))
+        other = _other_region(
+            table, "replica_region", replica_region, "the Region ReplicateKey creates the replica in"
+        )
+        limits = quota_limits_for("CreateKey", None, None, other, table)
+        charges += [QuotaCharge(other, n, limit, 2) for n, limit in limits]
     if operation == "UpdatePrimaryRegion":
-        if primary_region is None:
-            raise EstimateInputError("primary_region", None, "the new primary Region of UpdatePrimaryRegion")
-        table.known_regions.check(primary_region, "primary_region")
-        for name, limit in quota_limits_for("UpdatePrimaryRegion", key_spec, None, primary_region, table):
-            charges.append(QuotaCharge(primary_region, name, limit, 1))
+        other = _other_region(
+            table, "primary_region", primary_region, "the new primary Region of UpdatePrimaryRegion"
+        )
+        limits = quota_limits_for("UpdatePrimaryRegion", key_spec, None, other, table)
+        charges += [QuotaCharge(other, n, limit, 1) for n, limit in limits]
     return charges
+
+
+def _other_region(table: QuotaTable, field: str, region: str | None, expected: str) -> str:
+    """The second Region a multi-Region call also counts in; EstimateInputError when missing or unknown."""
+    if region is None:
+        raise EstimateInputError(field, None, expected)
+    return table.known_regions.check(region, field)
 
 
 @dataclass(frozen=True, eq=False)
@@ -250,9 +259,7 @@ def quota_check(rates: Iterable[Mapping[str, Any]], quotas: QuotaTable | None = 
     for i, rate in enumerate(rates):
         where = f"rates[{i}]"
         rate = check_fields(rate, _RATE_FIELDS, where)
-        if "operation" not in rate:
-            raise EstimateInputError(f"{where}.operation", None, "a KMS operation name")
-        op = _check_operation(rate["operation"], f"{where}.operation")
+        op = operation_of(rate, where, "a KMS operation name")
         per_second = _rate(rate.get("per_second"), f"{where}.per_second")
         spec = rate.get("key_spec", default_key_spec(op))
         check_combination(op, _check_key_spec(spec, f"{where}.key_spec"))
@@ -313,6 +320,8 @@ def quota_check(rates: Iterable[Mapping[str, Any]], quotas: QuotaTable | None = 
                 "adjustable": bool(row.adjustable) if row is not None else False,
             }
         )
+    import pandas as pd
+
     frame = pd.DataFrame.from_records(records, columns=REPORT_COLUMNS)
     if not frame.empty:
         frame = frame.sort_values(

@@ -8,16 +8,18 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from decimal import Decimal
-from typing import Any
-
-import numpy as np
-import numpy.typing as npt
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from ._catalog import PRICE_ITEMS, REQUEST_CLASSES
 from ._errors import EstimateInputError
 from ._estimate import MAX_COUNT, HoursConvention, _new_bill
 from ._tables import PricingTable
+
+if TYPE_CHECKING:
+    import numpy.typing as npt
+    import pandas as pd
+
+    IntArray = npt.NDArray[Any]
 
 __all__ = ["SWEEP_COLUMNS", "sweep"]
 
@@ -25,10 +27,10 @@ __all__ = ["SWEEP_COLUMNS", "sweep"]
 SWEEP_COLUMNS: tuple[str, ...] = ("region", "keys", "key_hours", "rotations", *REQUEST_CLASSES)
 _INT64_SAFE = 2**62
 
-IntArray = npt.NDArray[Any]
-
 
 def _column(frame: pd.DataFrame, name: str, default: int, upper: int) -> IntArray:
+    import numpy as np
+
     if name not in frame.columns:
         return np.full(len(frame), default, dtype=np.int64)
     values = frame[name].to_numpy()
@@ -73,6 +75,9 @@ def sweep(
     (negative), ``total_usd`` (rounded half-up to cents) and ``total_cents`` (int).
     Same rules as :func:`estimate`.
     """
+    import numpy as np
+    import pandas as pd
+
     bill = _new_bill(month, free_tier, hours, pricing, rotation_rule)
     table = bill.pricing
     if isinstance(usage, pd.DataFrame):

@@ -9,18 +9,20 @@ from __future__ import annotations
 import functools
 import html
 import itertools
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from pathlib import Path
 from types import MappingProxyType
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from ._catalog import DATA_KEY_PAIR_OPERATIONS, DATA_KEY_PAIR_SPECS, OPERATIONS, PRICE_ITEMS, REQUEST_CLASSES
 from ._csvfile import RowProblem, check_date, check_month, check_url, field, parse_decimal, read_rows
 from ._errors import DataFileError, EstimateInputError
 from ._paths import data_file
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = [
     "HistoryRow",
@@ -43,6 +45,26 @@ PRICE_STATUSES = ("listed", "derived", "uniform", "assumed", "unknown")
 QUOTA_KINDS = ("shared_crypto", "data_key_pair", "custom_key_store", "operation")
 QUOTA_KEY_TYPES = frozenset({"symmetric", "hmac", "rsa", "ecc", "sm2", "ml_dsa", "ml_kem", "none"})
 CUSTOM_KEY_STORE_TYPES = ("AWS_CLOUDHSM", "EXTERNAL_KEY_STORE")
+_T = TypeVar("_T")
+
+
+def _path_or_data(path: str | Path | None, name: str, load: Callable[[Path], _T]) -> _T:
+    """``load(path)``, or with no path ``load`` of ``data/<name>``, read once per process."""
+    if path is None:
+        return cast(_T, _from_data(name, load))
+    return load(Path(path))
+
+
+@functools.cache
+def _from_data(name: str, load: Callable[[Path], object]) -> object:
+    return load(data_file(name))
+
+
+def _frame(records: list[dict[str, Any]]) -> pd.DataFrame:
+    """A DataFrame of ``records``; pandas is imported here, when a table is first shown as one."""
+    import pandas as pd
+
+    return pd.DataFrame(records)
 
 
 # --------------------------------------------------------------------------------------------- Regions
@@ -87,14 +109,7 @@ _REGION_COLUMNS = ("region", "name", "partition", "currency", "source_url", "as_
 
 def load_regions(path: str | Path | None = None) -> RegionTable:
     """Load ``data/regions.csv`` (or ``path``)."""
-    if path is None:
-        return _default_regions()
-    return _load_regions(Path(path))
-
-
-@functools.cache
-def _default_regions() -> RegionTable:
-    return _load_regions(data_file("regions.csv"))
+    return _path_or_data(path, "regions.csv", _load_regions)
 
 
 def _load_regions(path: Path) -> RegionTable:
@@ -164,7 +179,7 @@ class PriceHistory:
 
     def to_frame(self) -> pd.DataFrame:
         """The history as a DataFrame."""
-        return pd.DataFrame([r.__dict__ for r in self.rows])
+        return _frame([r.__dict__ for r in self.rows])
 
 
 _HISTORY_COLUMNS = (
@@ -182,14 +197,7 @@ _HISTORY_COLUMNS = (
 
 def load_price_history(path: str | Path | None = None) -> PriceHistory:
     """Load ``data/kms_price_history.csv`` (or ``path``)."""
-    if path is None:
-        return _default_history()
-    return _load_history(Path(path))
-
-
-@functools.cache
-def _default_history() -> PriceHistory:
-    return _load_history(data_file("kms_price_history.csv"))
+    return _path_or_data(path, "kms_price_history.csv", _load_history)
 
 
 def _load_history(path: Path) -> PriceHistory:
@@ -312,7 +320,7 @@ class PricingTable:
 
     def to_frame(self) -> pd.DataFrame:
         """All rows as a DataFrame (prices as Decimal)."""
-        return pd.DataFrame([r.__dict__ for r in self._rows.values()])
+        return _frame([r.__dict__ for r in self._rows.values()])
 
     def assume_same_as(
         self, source_region: str = "us-east-1", regions: Iterable[str] | None = None
@@ -516,7 +524,7 @@ class QuotaTable:
 
     def to_frame(self) -> pd.DataFrame:
         """All rows as a DataFrame."""
-        return pd.DataFrame(
+        return _frame(
             [
                 {
                     "quota": r.quota,

@@ -80,6 +80,12 @@ class App:
             return {**data, "text/plain": self.not_running_note()}, metadata
         return {**(bundle or {}), "text/plain": self.not_running_note()}
 
+    def add_css_classes(self, prefix: str, attributes: str, **suffixes: str) -> None:
+        """Give each widget attribute named in ``attributes`` (space-separated) the CSS class ``prefix`` + its
+        name with ``-`` for ``_`` (``key_spec`` -> ``kmssim-key-spec``), or + ``suffixes[name]`` when given."""
+        for name in attributes.split():
+            getattr(self, name).add_class(prefix + suffixes.get(name, name.replace("_", "-")))
+
     def not_running_note(self) -> str:
         """``TimeMachineApp: run this cell to start the app.``"""
         return NOT_RUNNING_NOTE.format(name=type(self).__name__)

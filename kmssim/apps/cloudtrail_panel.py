@@ -163,20 +163,9 @@ class CloudTrailPanel(App):
         self.replay = widgets.Button(description="Replay the policy")
         self.replay_result = widgets.HTML()
         self.error = widgets.HTML()
-        for w, css in (
-            (self.source, "source"),
-            (self.load, "load"),
-            (self.upload, "upload"),
-            (self.month, "month"),
-            (self.bill, "bill"),
-            (self.peaks, "peaks"),
-            (self.key, "key"),
-            (self.policy, "policy"),
-            (self.replay, "replay"),
-            (self.replay_result, "replay-result"),
-            (self.error, "error"),
-        ):
-            w.add_class(f"kmssim-ct-{css}")
+        self.add_css_classes(
+            "kmssim-ct-", "source load upload month bill peaks key policy replay replay_result error"
+        )
         self.load.on_click(lambda _: self._load(self.source.value))
         self.upload.observe(self._uploaded, names="value")
         self.month.observe(lambda _: self._analyse(), names="value")

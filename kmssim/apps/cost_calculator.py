@@ -18,22 +18,24 @@ from typing import Any
 
 import ipywidgets as widgets
 
-from .._ops._kms import KEYS_PER_REGION
-from .._pricing import (
+from ..pricing import (
     KEY_SPECS,
+    KEYS_PER_REGION,
+    MAX_COUNT,
+    PRICE_ITEMS,
     Estimate,
     EstimateInputError,
     PricingTable,
     QuotaTable,
     estimate,
+    key_family,
     load_pricing,
     load_quotas,
+    parse_month,
     price_class,
     quota_limits_for,
     scenarios,
 )
-from .._pricing._catalog import PRICE_ITEMS, key_family
-from .._pricing._estimate import MAX_COUNT, parse_month
 from ._base import App, error_html, esc, format_usd, html_table
 from .cloudtrail_panel import CloudTrailPanel
 
@@ -63,7 +65,7 @@ MAX_ROTATIONS = 100
 _NUMBER = re.compile(r"([0-9]+|[0-9]{1,3}(?:,[0-9]{3})+)(\.[0-9]*)?(?:[eE]\+?([0-9]{1,3}))?")
 
 #: The operation the form's requests stand for, by key family: what a workload mostly calls on such a key.
-#: The price class follows from operation and key spec (:func:`kmssim._pricing.price_class`).
+#: The price class follows from operation and key spec (:func:`kmssim.pricing.price_class`).
 _OPERATION_BY_FAMILY: Mapping[str, str] = {
     "symmetric": "Decrypt",
     "hmac": "GenerateMac",
@@ -428,24 +430,11 @@ class CostCalculatorApp(App):
             style=style,
             layout=wide,
         )
-        self.scenario_info = widgets.HTML()
-        self.total = widgets.HTML()
-        self.lines = widgets.HTML()
-        self.error = widgets.HTML()
-        for w, cls in (
-            (self.keys, "kmssim-keys"),
-            (self.key_spec, "kmssim-key-spec"),
-            (self.region, "kmssim-region"),
-            (self.requests, "kmssim-requests"),
-            (self.rotations, "kmssim-rotations"),
-            (self.free_tier, "kmssim-free-tier"),
-            (self.scenario, "kmssim-scenario"),
-            (self.scenario_info, "kmssim-scenario-info"),
-            (self.total, "kmssim-total"),
-            (self.lines, "kmssim-lines"),
-            (self.error, "kmssim-error"),
-        ):
-            w.add_class(cls)
+        self.scenario_info, self.total, self.lines, self.error = (widgets.HTML() for _ in range(4))
+        self.add_css_classes(
+            "kmssim-",
+            "keys key_spec region requests rotations free_tier scenario scenario_info total lines error",
+        )
         # A CloudTrail log instead of typed-in figures: the panel is built (and reads its log) when first opened.
         self.cloudtrail: CloudTrailPanel | None = None
         self.from_cloudtrail = widgets.Accordion(children=[widgets.VBox()], selected_index=None)

@@ -17,8 +17,10 @@ from typing import TYPE_CHECKING, Any
 import ipywidgets as widgets
 import pandas as pd
 
-from .. import Decision, KMSError, UnknownActionError
-from .._policy import (
+from .. import KMSError
+from ..policy import (
+    Decision,
+    UnknownActionError,
     build_request_context,
     default_key_policy,
     evaluate,
@@ -228,22 +230,31 @@ class LabOutcome:
     error: str = ""
 
 
-def lab_decision(
-    setup: LabSetup, principal: str, action: str, encryption_context: str = "", request_context: str = ""
-) -> LabOutcome:
-    """Evaluate one request against the lab's policies. Context texts are ``k=v, k2=v2``."""
+def _lab_inputs(
+    setup: LabSetup, actions: Sequence[str], encryption_context: str, request_context: str
+) -> tuple[list[str], dict[str, str], dict[str, str]] | str:
+    """The actions (canonical), encryption context and request context of a request, or the first error shown
+    instead: an unknown action, a malformed context text, then a policy AWS would refuse."""
     try:
-        action = require_kms_action(action)
+        canonical = [require_kms_action(a) for a in actions]
     except UnknownActionError as exc:
-        return LabOutcome(error=_action_error(exc))
+        return _action_error(exc)
     try:
         ec = parse_pairs(encryption_context, "Encryption context")
         extra = parse_pairs(request_context, "Request context")
     except ValueError as exc:
-        return LabOutcome(error=str(exc))
-    problem = _check_policies(setup)
-    if problem:
-        return LabOutcome(error=problem)
+        return str(exc)
+    return _check_policies(setup) or (canonical, ec, extra)
+
+
+def lab_decision(
+    setup: LabSetup, principal: str, action: str, encryption_context: str = "", request_context: str = ""
+) -> LabOutcome:
+    """Evaluate one request against the lab's policies. Context texts are ``k=v, k2=v2``."""
+    inputs = _lab_inputs(setup, [action], encryption_context, request_context)
+    if isinstance(inputs, str):
+        return LabOutcome(error=inputs)
+    (action,), ec, extra = inputs
     try:
         return LabOutcome(decision=_decide(setup, principal, action, ec, extra))
     except (KMSError, ValueError, TypeError) as exc:
@@ -257,18 +268,10 @@ def lab_matrix(
     request_context: str = "",
 ) -> LabOutcome:
     """Every principal x every action: "Allow", "ImplicitDeny" or "ExplicitDeny"."""
-    try:
-        actions = [require_kms_action(a) for a in actions]
-    except UnknownActionError as exc:
-        return LabOutcome(error=_action_error(exc))
-    try:
-        ec = parse_pairs(encryption_context, "Encryption context")
-        extra = parse_pairs(request_context, "Request context")
-    except ValueError as exc:
-        return LabOutcome(error=str(exc))
-    problem = _check_policies(setup)
-    if problem:
-        return LabOutcome(error=problem)
+    inputs = _lab_inputs(setup, actions, encryption_context, request_context)
+    if isinstance(inputs, str):
+        return LabOutcome(error=inputs)
+    actions, ec, extra = inputs
     data = {a: [_decide(setup, p, a, ec, extra).effect for p in setup.principals] for a in actions}
     return LabOutcome(matrix=pd.DataFrame(data, index=setup.principals))
 
@@ -375,22 +378,12 @@ class PolicyLabApp(App):
             layout=widgets.Layout(width="98%"),
         )
         self.evaluate_button = widgets.Button(description="Evaluate", button_style="primary", icon="check")
-        self.decision = widgets.HTML()
-        self.error = widgets.HTML()
-        self.matrix = widgets.HTML()
-        for w, cls in (
-            (self.policy, "kmssim-policy"),
-            (self.principal, "kmssim-principal"),
-            (self.action, "kmssim-action"),
-            (self.identity_policy, "kmssim-identity-policy"),
-            (self.context, "kmssim-context"),
-            (self.request_context, "kmssim-request-context"),
-            (self.evaluate_button, "kmssim-evaluate"),
-            (self.decision, "kmssim-decision"),
-            (self.error, "kmssim-error"),
-            (self.matrix, "kmssim-matrix"),
-        ):
-            w.add_class(cls)
+        self.decision, self.error, self.matrix = (widgets.HTML() for _ in range(3))
+        self.add_css_classes(
+            "kmssim-",
+            "policy principal action identity_policy context request_context evaluate_button decision error matrix",
+            evaluate_button="evaluate",
+        )
         self.widget = widgets.VBox(
             [
                 widgets.HTML(

@@ -148,9 +148,7 @@ class TimeMachineApp(App):
         self.now = widgets.Label()
         self.keys_table = widgets.HTML()
         self.trail = widgets.HTML()
-        self.now.add_class("kmssim-now")
-        self.keys_table.add_class("kmssim-keys-table")
-        self.trail.add_class("kmssim-trail")
+        self.add_css_classes("kmssim-", "now keys_table trail")
         self.widget = widgets.VBox(
             [
                 widgets.HBox([*self.buttons.values(), self.now]),

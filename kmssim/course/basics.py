@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from ._feedback import Feedback, not_yet, right
 
 if TYPE_CHECKING:
-    from .._simulator import Simulator
+    from .. import Simulator
 
 __all__ = ["MORE_THAN_DECRYPT", "check_decrypt_only"]
 

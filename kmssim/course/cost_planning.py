@@ -10,8 +10,8 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
-from .._policy import evaluate
-from .._usage import CloudTrailLog
+from .. import CloudTrailLog
+from ..policy import evaluate
 from ._feedback import Feedback, not_yet, right
 
 __all__ = ["INTRUDER", "Feedback", "check_bill", "check_tightened_policy"]

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from ._feedback import Feedback, not_yet, right
 
 if TYPE_CHECKING:
-    from .._simulator import Simulator
+    from .. import Simulator
 
 __all__ = ["ENVELOPE_FIELDS", "check_envelope"]
 
@@ -32,7 +32,7 @@ def check_envelope(
     from cryptography.exceptions import InvalidTag
     from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-    from .._simulator import Simulator
+    from .. import Simulator
 
     if not isinstance(envelope, Mapping):
         return not_yet(

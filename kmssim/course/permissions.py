@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from ._feedback import Feedback, not_yet, right
 
 if TYPE_CHECKING:
-    from .._simulator import Simulator
+    from .. import Simulator
 
 __all__ = ["check_allowed_by_iam"]
 

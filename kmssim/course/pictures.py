@@ -28,10 +28,9 @@ if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
-    from .._policy import Decision
-    from .._pricing import Estimate
-    from .._simulator import Simulator
-    from .._trail import Trail
+    from .. import Simulator, Trail
+    from ..policy import Decision
+    from ..pricing import Estimate
 
 __all__ = [
     "DECISION_STEPS",
@@ -149,7 +148,7 @@ _WAIT_DAYS = 31  # longer than the longest waiting period (30 days)
 
 
 def _replay(path: Sequence[str]) -> tuple[Simulator, str]:
-    from .._simulator import Simulator
+    from .. import Simulator
 
     sim = Simulator(seed=0)
     kms: Any = sim.client("kms")
