@@ -98,31 +98,22 @@ _SIGNERS = frozenset({"rsa", "ecc", "sm2", "ml_dsa"})
 _SYMMETRIC = frozenset({"symmetric"})
 _HMAC = frozenset({"hmac"})
 _ML_KEM = frozenset({"ml_kem"})
+_ENCRYPTING: dict[str, object] = {"context": True, "asymmetric_priced": True}
+_PAIR: dict[str, object] = {"context": True, "data_key_pair": True}
+#: ReEncrypt needs two permissions: kms:ReEncryptFrom on the source key, kms:ReEncryptTo on the destination.
+_RE_ENCRYPT = ("kms:ReEncryptFrom", "kms:ReEncryptTo")
 
 OPERATIONS: Final[dict[str, Operation]] = {
     op.name: op
     for op in (
         # -- cryptographic operations
-        _crypto("Encrypt", ENCRYPT_DECRYPT, _SYM_ASYM, context=True, asymmetric_priced=True),
-        _crypto("Decrypt", ENCRYPT_DECRYPT, _SYM_ASYM, context=True, asymmetric_priced=True),
-        _crypto(
-            "ReEncrypt",
-            ENCRYPT_DECRYPT,
-            _SYM_ASYM,
-            context=True,
-            asymmetric_priced=True,
-            actions=("kms:ReEncryptFrom", "kms:ReEncryptTo"),
-        ),
+        _crypto("Encrypt", ENCRYPT_DECRYPT, _SYM_ASYM, **_ENCRYPTING),
+        _crypto("Decrypt", ENCRYPT_DECRYPT, _SYM_ASYM, **_ENCRYPTING),
+        _crypto("ReEncrypt", ENCRYPT_DECRYPT, _SYM_ASYM, **_ENCRYPTING, actions=_RE_ENCRYPT),
         _crypto("GenerateDataKey", ENCRYPT_DECRYPT, _SYMMETRIC, context=True),
         _crypto("GenerateDataKeyWithoutPlaintext", ENCRYPT_DECRYPT, _SYMMETRIC, context=True),
-        _crypto("GenerateDataKeyPair", ENCRYPT_DECRYPT, _SYMMETRIC, context=True, data_key_pair=True),
-        _crypto(
-            "GenerateDataKeyPairWithoutPlaintext",
-            ENCRYPT_DECRYPT,
-            _SYMMETRIC,
-            context=True,
-            data_key_pair=True,
-        ),
+        _crypto("GenerateDataKeyPair", ENCRYPT_DECRYPT, _SYMMETRIC, **_PAIR),
+        _crypto("GenerateDataKeyPairWithoutPlaintext", ENCRYPT_DECRYPT, _SYMMETRIC, **_PAIR),
         _crypto("Sign", SIGN_VERIFY, _SIGNERS, asymmetric_priced=True),
         _crypto("Verify", SIGN_VERIFY, _SIGNERS, asymmetric_priced=True),
         _crypto("GenerateMac", GENERATE_VERIFY_MAC, _HMAC),

@@ -69,23 +69,22 @@ class Meter:
 
     def load(self, f: Fields, name: str) -> None:
         """Read the rows ``to_json`` wrote; DamagedState for anything it cannot have written."""
-        for i, row in enumerate(f.items(name)):
-            at = f.path(f"{name}[{i}]")
-            if (
-                not isinstance(row, list)
-                or len(row) != 7
-                or not isinstance(row[0], str)
-                or not _MONTH.match(row[0])
-                or not all(isinstance(x, str) for x in row[1:4])
-                or not all(x is None or isinstance(x, str) for x in row[4:6])
-                or isinstance(row[6], bool)
-                or not isinstance(row[6], int)
-                or row[6] < 1
-            ):
-                raise DamagedState(
-                    at, "expected [month YYYY-MM, account, Region, operation, key spec, pair, count]"
-                )
+        shape = "[month YYYY-MM, account, Region, operation, key spec, pair, count]"
+        for at, row in f.rows(name, shape, _valid_row):
             ident: RequestKind = (row[0], row[1], row[2], row[3], row[4], row[5])
             if ident in self.counts:
                 raise DamagedState(at, "a second row for the same month, account, Region and request kind")
             self.counts[ident] = row[6]
+
+
+def _valid_row(row: list[Any]) -> bool:
+    return (
+        len(row) == 7
+        and isinstance(row[0], str)
+        and bool(_MONTH.match(row[0]))
+        and all(isinstance(x, str) for x in row[1:4])
+        and all(x is None or isinstance(x, str) for x in row[4:6])
+        and not isinstance(row[6], bool)
+        and isinstance(row[6], int)
+        and row[6] >= 1
+    )

@@ -7,6 +7,7 @@ data and back for ``Simulator.save`` / ``Simulator.load``; key material is store
 from __future__ import annotations
 
 import base64
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -91,29 +92,36 @@ class Fields:
             raise self.fail(name, f"{value} is outside {lo}..{hi}")
         return value
 
-    def flag(self, name: str) -> bool:
+    def _of_type(self, name: str, kind: type, expected: str) -> Any:
         value = self.get(name)
-        if not isinstance(value, bool):
-            raise self.fail(name, f"expected true or false, found {_kind(value)}")
+        if not isinstance(value, kind):
+            raise self.fail(name, f"expected {expected}, found {_kind(value)}")
         return value
+
+    def flag(self, name: str) -> bool:
+        return bool(self._of_type(name, bool, "true or false"))
+
+    def items(self, name: str) -> list[Any]:
+        return list(self._of_type(name, list, "a list"))
+
+    def rows(
+        self, name: str, shape: str, valid: Callable[[list[Any]], bool]
+    ) -> Iterator[tuple[str, list[Any]]]:
+        """(path, row) for each row of a list of lists, DamagedState naming the ``shape`` expected when ``valid``
+        says a row is not one."""
+        for i, row in enumerate(self.items(name)):
+            at = self.path(f"{name}[{i}]")
+            if not isinstance(row, list) or not valid(row):
+                raise DamagedState(at, f"expected {shape}")
+            yield at, row
 
     def time(self, name: str, *, optional: bool = False) -> Any:
         value = self.get(name)
-        if value is None and optional:
-            return None
-        return parse_time(value, self.path(name))
-
-    def items(self, name: str) -> list[Any]:
-        value = self.get(name)
-        if not isinstance(value, list):
-            raise self.fail(name, f"expected a list, found {_kind(value)}")
-        return value
+        return None if value is None and optional else parse_time(value, self.path(name))
 
     def text_map(self, name: str, *, optional: bool = False) -> Any:
         value = self.get(name)
-        if value is None and optional:
-            return None
-        return text_map(value, self.path(name))
+        return None if value is None and optional else text_map(value, self.path(name))
 
     def done(self) -> None:
         extra = sorted(set(self.data) - self._read)

@@ -12,7 +12,7 @@ import math
 from typing import Any
 
 from ._errors import ThrottlingException
-from ._models import DamagedState, Fields
+from ._models import Fields
 from ._ops import Request
 
 THROTTLED_MESSAGE = (
@@ -71,13 +71,14 @@ class QuotaGate:
         return [[*k, index, count] for k, (index, count) in self.buckets.items()]
 
     def load(self, f: Fields, name: str) -> None:
-        for i, row in enumerate(f.items(name)):
-            at = f.path(f"{name}[{i}]")
-            if (
-                not isinstance(row, list)
-                or len(row) != 5
-                or not all(isinstance(x, str) for x in row[:3])
-                or not all(isinstance(x, int) and not isinstance(x, bool) and x >= 0 for x in row[3:])
-            ):
-                raise DamagedState(at, "expected [account, Region, quota name, window index, count]")
+        shape = "[account, Region, quota name, window index, count]"
+        for _, row in f.rows(name, shape, _valid_row):
             self.buckets[(row[0], row[1], row[2])] = (row[3], row[4])
+
+
+def _valid_row(row: list[Any]) -> bool:
+    return (
+        len(row) == 5
+        and all(isinstance(x, str) for x in row[:3])
+        and all(isinstance(x, int) and not isinstance(x, bool) and x >= 0 for x in row[3:])
+    )

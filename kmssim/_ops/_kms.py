@@ -459,16 +459,11 @@ class Kms:
         return decision
 
     def authorize(
-        self,
-        req: Request,
-        action: str,
-        key: Key | None,
-        resource: str | None = None,
-        *,
-        only_grant: Grant | None = None,
+        self, req: Request, action: str, key: Key | None, resource: str | None = None, **how: Grant | None
     ) -> Decision:
-        """Decide, record the decision on the request, and raise AccessDeniedException unless allowed."""
-        decision = self.decide(req, action, key, resource, only_grant=only_grant)
+        """Decide (``how``: as for :meth:`decide`), record the decision on the request, and raise
+        AccessDeniedException unless allowed."""
+        decision = self.decide(req, action, key, resource, **how)
         req.decision = decision
         if not decision.allowed:
             target = key.arn if key is not None else (resource or "*")

@@ -72,6 +72,16 @@ def _key_class(key: Key) -> str:
     return key.spec.family if key.spec.family in ("symmetric", "hmac") else "asymmetric"
 
 
+def _check_compatible(old: Key, new: Key, name: str) -> None:
+    """UpdateAlias: "The current and new KMS key must be the same type ... and they must have the same key
+    usage". No error code is documented for this case; local-kms answers ValidationException."""
+    if _key_class(old) != _key_class(new) or old.key_usage != new.key_usage:
+        raise ValidationException(
+            f"{new.arn} is not compatible with alias {name}: the current and new KMS key must be of the "
+            "same type (both symmetric, both asymmetric or both HMAC) and have the same key usage."
+        )
+
+
 @operation("CreateAlias")
 def create_alias(kms: Kms, req: Request) -> dict[str, Any]:
     """API_CreateAlias: at most 50 aliases per key; the name must be new in the account and Region."""
@@ -109,16 +119,9 @@ def update_alias(kms: Kms, req: Request) -> dict[str, Any]:
     kms.authorize(req, "kms:UpdateAlias", new_key)
     if new_key.state == PENDING_DELETION:
         raise KMSInvalidStateException(f"{new_key.arn} is pending deletion.")
-    if old_key is not None and (
-        _key_class(old_key) != _key_class(new_key) or old_key.key_usage != new_key.key_usage
-    ):
-        # No error code is documented for this case; local-kms answers ValidationException.
-        raise ValidationException(
-            f"{new_key.arn} is not compatible with alias {name}: the current and new KMS key must be of the "
-            "same type (both symmetric, both asymmetric or both HMAC) and have the same key usage."
-        )
-    alias.target_key_id = new_key.key_id
-    alias.updated = kms.world.now
+    if old_key is not None:
+        _check_compatible(old_key, new_key, name)
+    alias.target_key_id, alias.updated = new_key.key_id, kms.world.now
     kms.aliases_changed()
     return {}
 

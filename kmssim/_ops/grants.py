@@ -103,20 +103,15 @@ def _new_token(kms: Kms, key: Key, grant_id: str) -> str:
 
 
 def _grant_entry(g: Grant) -> dict[str, Any]:
+    """A grant as ListGrants lists it (API_GrantListEntry): its CreateGrant parameters and where it stands."""
     entry: dict[str, Any] = {
         "KeyId": g.key_arn,
-        "GrantId": g.grant_id,
         "CreationDate": g.created,
-        "GranteePrincipal": g.grantee,
         "IssuingAccount": g.issuing_account,
-        "Operations": list(g.operations),
     }
-    if g.name:
-        entry["Name"] = g.name
-    if g.retiring:
-        entry["RetiringPrincipal"] = g.retiring
+    entry.update(g.as_evaluation_input())
     if g.constraints:
-        entry["Constraints"] = {k: dict(v) for k, v in g.constraints.items()}
+        entry["Constraints"] = {k: dict(v) for k, v in g.constraints.items()}  # a copy the caller may change
     return entry
 
 
