@@ -1,0 +1,80 @@
+"""The request pipeline: one request ID per call, in the response, the trail event and the error; the stages run
+in order, and what a handler found is what the trail records.
+
+The request ID joins kmssim's trail to ``ResponseMetadata.RequestId`` as CloudTrail's ``requestID`` joins a
+record to the API response (https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-event-reference-record-contents.html).
+"""
+
+from __future__ import annotations
+
+import botocore.exceptions
+import pytest
+
+import kmssim
+
+
+def test_the_response_request_id_is_the_trail_events() -> None:
+    sim = kmssim.Simulator(seed=4)
+    kms = sim.client("kms")
+    created = kms.create_key()
+    key_id = created["KeyMetadata"]["KeyId"]
+    encrypted = kms.encrypt(KeyId=key_id, Plaintext=b"x")
+    events = list(sim.trail())
+    assert [e.request_id for e in events] == [
+        created["ResponseMetadata"]["RequestId"],
+        encrypted["ResponseMetadata"]["RequestId"],
+    ]
+    assert created["ResponseMetadata"]["HTTPHeaders"]["x-amzn-requestid"] == events[0].request_id
+    assert len({e.request_id for e in events} | {e.event_id for e in events}) == 4  # all different
+
+
+def test_a_failed_call_carries_its_request_id_too() -> None:
+    sim = kmssim.Simulator(seed=4)
+    kms = sim.client("kms")
+    with pytest.raises(botocore.exceptions.ClientError) as info:
+        kms.describe_key(KeyId="alias/missing")
+    event = sim.trail()[-1]
+    assert event.error_code == "NotFoundException"
+    assert info.value.response["ResponseMetadata"]["RequestId"] == event.request_id
+
+
+def test_direct_calls_get_request_ids_and_service_events_none() -> None:
+    sim = kmssim.Simulator(seed=4)
+    key_id = sim.call("CreateKey", {})["KeyMetadata"]["KeyId"]
+    sim.call("EnableKeyRotation", {"KeyId": key_id})
+    sim.advance(days=366)
+    created, enabled, rotated = sim.trail()
+    assert created.request_id and enabled.request_id and created.request_id != enabled.request_id
+    assert rotated.event_name == "RotateKey" and rotated.request_id is None
+
+
+def test_request_ids_are_seeded() -> None:
+    def ids() -> list[str | None]:
+        sim = kmssim.Simulator(seed=9)
+        sim.client("kms").create_key()
+        return [e.request_id for e in sim.trail()]
+
+    assert ids() == ids()
+
+
+def test_request_ids_survive_save_and_load(tmp_path: pytest.TempPathFactory) -> None:
+    sim = kmssim.Simulator(seed=4)
+    sim.client("kms").create_key()
+    path = sim.save(tmp_path / "state.json")  # type: ignore[operator]
+    again = kmssim.Simulator.load(path)
+    assert [e.request_id for e in again.trail()] == [e.request_id for e in sim.trail()]
+
+
+def test_a_version_1_state_without_request_ids_still_loads() -> None:
+    """kmssim 0.1 saved state version 1, whose trail events have no requestID."""
+    sim = kmssim.Simulator(seed=4)
+    sim.call("CreateKey", {})
+    data = sim.to_json()
+    data["version"] = 1
+    for event in data["trail"]:
+        del event["requestID"]
+    loaded = kmssim.Simulator.from_json(data)
+    assert [e.request_id for e in loaded.trail()] == [None]
+    data["trail"][0]["requestID"] = None  # a field version 1 never had
+    with pytest.raises(kmssim.DataFileError, match="requestID"):
+        kmssim.Simulator.from_json(data)
