@@ -20,10 +20,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from ._catalog import OPERATIONS
 from ._errors import KMSError, UnsupportedOperationException, ValidationException
 from ._ids import principal_account
 from ._ops import HANDLERS, Request
 from ._ops._kms import LIST_LIMITS, in_range
+from ._ops.last_usage import note_use
 from ._validation import check_types, coerce_blobs, copy_params, operation_model, validate_params
 
 if TYPE_CHECKING:
@@ -115,7 +117,9 @@ def run(
         sim._trail.record_request(req, internal, request_id, sim._clock.now)
         return Exchange(request_id, error=internal)
     now = sim._clock.now
-    sim._trail.record_request(req, None, request_id, now)
+    event = sim._trail.record_request(req, None, request_id, now)
+    if OPERATIONS[operation].crypto:
+        note_use(sim.ops, req, now, event.event_id, request_id)
     for kind, key in req.service_events:
         sim._trail.record_service(kind, key, now)
     sim._meter.count(req, now)

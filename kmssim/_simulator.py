@@ -589,7 +589,7 @@ class Simulator:
                 raise DamagedState(at, str(exc)) from None
             if sim._principals[principal.arn] != principal:
                 raise DamagedState(f"{at}.account", "is not the account of the principal's ARN")
-        _saved.load(sim.ops, f.get("operations"), now)
+        _saved.load(sim.ops, f.get("operations"), now, version=version)
         for arn, key in sim.ops.keys.items():
             if key.region not in simulated_regions():
                 raise DamagedState(f"operations.keys.{arn}.region", "not a Region kmssim knows")

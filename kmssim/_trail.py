@@ -201,7 +201,9 @@ class Recorder:
         self.events: list[AuditEvent] = []
         self.new_id = new_id
 
-    def record_request(self, req: Request, error: KMSError | None, request_id: str, now: datetime) -> None:
+    def record_request(
+        self, req: Request, error: KMSError | None, request_id: str, now: datetime
+    ) -> AuditEvent:
         """The event for one API call: who asked, for what, on which keys, with the safe parameters only."""
         raw = req.params
         params = {k: json_safe(v) for k, v in raw.items() if k in SAFE_PARAMETERS}
@@ -217,24 +219,24 @@ class Recorder:
         alias = None
         if req.alias_used:
             alias = alias_arn(req.region, req.alias_account or req.account, req.alias_used)
-        self.events.append(
-            AuditEvent(
-                event_id=self.new_id(),
-                event_time=now,
-                event_name=req.operation,
-                principal=req.principal,
-                account=req.account,
-                region=req.region,
-                resources=_arns(req.keys),
-                alias=alias,
-                encryption_context=context or {},
-                request_parameters=params,
-                error_code=error.code if error is not None else None,
-                error_message=error.message if error is not None else None,
-                decision=req.decision.effect if req.decision is not None else None,
-                request_id=request_id,
-            )
+        event = AuditEvent(
+            event_id=self.new_id(),
+            event_time=now,
+            event_name=req.operation,
+            principal=req.principal,
+            account=req.account,
+            region=req.region,
+            resources=_arns(req.keys),
+            alias=alias,
+            encryption_context=context or {},
+            request_parameters=params,
+            error_code=error.code if error is not None else None,
+            error_message=error.message if error is not None else None,
+            decision=req.decision.effect if req.decision is not None else None,
+            request_id=request_id,
         )
+        self.events.append(event)
+        return event
 
     def record_service(self, kind: str, key: Key, now: datetime) -> None:
         """An event for something KMS itself did to ``key`` now (RotateKey, DeleteKey). Built without the

@@ -15,7 +15,7 @@ each one and sees the behaviour change.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from ._errors import KMSError, ValidationException
 
@@ -28,6 +28,7 @@ __all__ = [
     "GRANT_PROPAGATION",
     "GRANT_TO_ACCOUNT_NEEDS_IAM",
     "INVALID_CHARACTERS_EXCEPTION",
+    "KEY_LAST_USAGE_TRACKING_START",
     "KEY_POLICY_PRINCIPAL_TYPES",
     "LIST_PREDEFINED_AWS_ALIASES",
     "NOT_PRINCIPAL_CHECKS_EVERY_LEVEL",
@@ -73,6 +74,11 @@ LIST_PREDEFINED_AWS_ALIASES = True
 #: RotateKeyOnDemand: at most this many on-demand rotations per key. 25 in the current API reference and the
 #: 2026-02 model; 10 when the operation launched.
 ON_DEMAND_ROTATIONS_PER_KEY = 25
+
+#: GetKeyLastUsage: when tracking of key usage began. AWS began on the day the operation launched (2026-04-27,
+#: awsapichanges), so a key older than that has ``TrackingStartDate`` then and no record before it. A simulated
+#: world has no such history: None tracks from the start; a datetime reproduces AWS's cut-off.
+KEY_LAST_USAGE_TRACKING_START: datetime | None = None
 
 # ---------------------------------------------------------------------------------------------- requests
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -293,3 +293,14 @@ def test_fingerprint_follows_every_choice(monkeypatch: pytest.MonkeyPatch) -> No
     assert choices.fingerprint() == before
     monkeypatch.setattr(choices, "REJECT_DUPLICATE_SIDS", not choices.REJECT_DUPLICATE_SIDS)
     assert choices.fingerprint() != before
+
+
+def last_usage_before_tracking() -> object:
+    sim = kmssim.Simulator(seed=1, start="2026-01-01")
+    key = new_key(sim)
+    sim.call("Encrypt", {"KeyId": key, "Plaintext": b"x"})
+    used = sim.call("GetKeyLastUsage", {"KeyId": key})
+    return used["KeyLastUsage"].get("Operation"), used["TrackingStartDate"]
+
+
+FLIPS["KEY_LAST_USAGE_TRACKING_START"] = (last_usage_before_tracking, datetime(2026, 4, 27, tzinfo=UTC))

@@ -13,7 +13,7 @@ import builtins
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from .. import _crypto, choices
 from .._catalog import ALIAS_OPERATIONS, OPERATIONS_BY_USAGE
@@ -38,6 +38,9 @@ from .._policy import (
 )
 from .._states import ENABLED, PENDING_DELETION, check_state
 from .._validation import validation_error
+
+if TYPE_CHECKING:
+    from .last_usage import LastUsage
 
 # Limits: https://docs.aws.amazon.com/kms/latest/developerguide/resource-limits.html and the API reference.
 KEYS_PER_REGION = 100_000
@@ -201,6 +204,7 @@ class Kms:
         self.keys: dict[str, Key] = {}  # by key ARN; deleted keys stay with ``deleted`` set, for the bill
         self.aliases: dict[tuple[str, str, str], Alias] = {}  # (account, region, alias name)
         self.grant_tokens: dict[str, tuple[str, str]] = {}  # token -> (key ARN, grant ID)
+        self.last_usage: dict[str, LastUsage] = {}  # key ARN -> its last successful cryptographic operation
         self._decisions: dict[tuple[object, ...], Decision] = {}  # see decide()
         self._alias_epoch = 0  # bumped by every alias change; keys the alias-name index below
         self._alias_index: tuple[int, dict[tuple[str, str, str], list[str]]] = (-1, {})

@@ -8,11 +8,13 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from .. import choices
+from .._catalog import OPERATIONS
 from .._ids import key_arn
-from .._models import Alias, DamagedState, Fields, Key
+from .._models import Alias, DamagedState, Fields, Key, parse_time
 from .._states import ENABLED
 from ._kms import PENDING_WINDOW_DAYS, ROTATION_PERIOD_DAYS, Kms
 from .grants import token_grant_id
+from .last_usage import LastUsage
 
 
 def dump(kms: Kms) -> dict[str, Any]:
@@ -21,12 +23,14 @@ def dump(kms: Kms) -> dict[str, Any]:
         "keys": [k.to_json() for k in kms.keys.values()],
         "aliases": [a.to_json() for a in kms.aliases.values()],
         "grant_tokens": [[t, arn, gid] for t, (arn, gid) in kms.grant_tokens.items()],
+        "last_usage": [[arn, *used.to_json()] for arn, used in kms.last_usage.items()],
     }
 
 
-def load(kms: Kms, data: object, now: datetime, where: str = "operations") -> None:
+def load(kms: Kms, data: object, now: datetime, where: str = "operations", *, version: int = 2) -> None:
     """Replace the state with a saved one, checking every relation between keys, aliases, grants and grant
-    tokens that the operations keep; DamagedState names the first field that breaks one."""
+    tokens that the operations keep; DamagedState names the first field that breaks one. ``version`` 1 (kmssim
+    0.1) has no ``last_usage``."""
     f = Fields(data, where)
     keys: dict[str, Key] = {}
     for i, d in enumerate(f.items("keys")):
@@ -69,8 +73,9 @@ def load(kms: Kms, data: object, now: datetime, where: str = "operations") -> No
         for gid in key.grants:
             if (arn, gid) not in with_tokens:
                 raise DamagedState(f"{where}.grant_tokens", f"grant {gid} of {arn} has no grant token")
+    last_usage = _last_usage(f, keys, now) if version >= 2 else {}
     f.done()
-    kms.keys, kms.aliases, kms.grant_tokens = keys, aliases, tokens
+    kms.keys, kms.aliases, kms.grant_tokens, kms.last_usage = keys, aliases, tokens, last_usage
     kms.aliases_changed()
     for key in keys.values():
         kms.schedule(key)
@@ -107,3 +112,21 @@ def _check_key_times(key: Key, now: datetime, where: str) -> None:
         raise DamagedState(
             f"{where}.on_demand_rotations", f"above the quota of {choices.ON_DEMAND_ROTATIONS_PER_KEY}"
         )
+
+
+def _last_usage(f: Fields, keys: dict[str, Key], now: datetime) -> dict[str, LastUsage]:
+    """Each row: [key ARN, operation, time, trail event ID, request ID] of a key's last cryptographic use."""
+    found: dict[str, LastUsage] = {}
+    shape = "[key ARN, operation, ISO time, event ID, request ID]"
+    for at, row in f.rows("last_usage", shape, lambda r: len(r) == 5 and all(isinstance(x, str) for x in r)):
+        arn, op, when, event_id, request_id = row
+        key = keys.get(arn)
+        if key is None or arn in found:
+            raise DamagedState(at, "names no key, or a key a second time")
+        if op not in OPERATIONS or not OPERATIONS[op].crypto:
+            raise DamagedState(at, f"{op!r} is not a cryptographic operation")
+        time = parse_time(when, f"{at}[2]")
+        if time > now or time < key.created:
+            raise DamagedState(at, "a use before the key existed, or later than the clock")
+        found[arn] = LastUsage(op, time, event_id, request_id)
+    return found
