@@ -79,3 +79,25 @@ def test_a_version_1_state_without_request_ids_still_loads() -> None:
     data["trail"][0]["requestID"] = None  # a field version 1 never had
     with pytest.raises(kmssim.DataFileError, match="requestID"):
         kmssim.Simulator.from_json(data)
+
+
+def test_the_keys_per_region_quota_counts_live_keys(monkeypatch: pytest.MonkeyPatch) -> None:
+    """CreateKey: LimitExceededException at the quota of KMS keys per Region (resource-limits.html); a deleted key
+    stops counting, a failed CreateKey never counted, and the count survives save and load."""
+    from kmssim._ops import keys
+
+    monkeypatch.setattr(keys, "KEYS_PER_REGION", 3)
+    sim = kmssim.Simulator(seed=4)
+    made = [sim.call("CreateKey", {})["KeyMetadata"]["KeyId"] for _ in range(3)]
+    sim.call("CreateKey", {}, region="eu-west-1")  # another Region has its own quota
+    with pytest.raises(kmssim.LimitExceededException):
+        sim.call("CreateKey", {})
+    with pytest.raises(kmssim.LimitExceededException):
+        kmssim.Simulator.from_json(sim.to_json()).call("CreateKey", {})
+    sim.call("ScheduleKeyDeletion", {"KeyId": made[0], "PendingWindowInDays": 7})
+    with pytest.raises(kmssim.LimitExceededException):
+        sim.call("CreateKey", {})  # pending deletion still counts
+    sim.advance(days=7)
+    sim.call("CreateKey", {})
+    with pytest.raises(kmssim.LimitExceededException):
+        sim.call("CreateKey", {})

@@ -204,6 +204,7 @@ class Kms:
         self.keys: dict[str, Key] = {}  # by key ARN; deleted keys stay with ``deleted`` set, for the bill
         self.aliases: dict[tuple[str, str, str], Alias] = {}  # (account, region, alias name)
         self.grant_tokens: dict[str, tuple[str, str]] = {}  # token -> (key ARN, grant ID)
+        self.live_keys: dict[tuple[str, str], int] = {}  # (account, Region) -> keys not yet deleted (a quota)
         self.last_usage: dict[str, LastUsage] = {}  # key ARN -> its last successful cryptographic operation
         self._decisions: dict[tuple[object, ...], Decision] = {}  # see decide()
         self._alias_epoch = 0  # bumped by every alias change; keys the alias-name index below
@@ -220,7 +221,9 @@ class Kms:
     def rollback(self, mark: tuple[int, int, int, int]) -> None:
         """Remove what was added since ``checkpoint`` returned ``mark``."""
         tables: tuple[dict[Any, Any], ...] = (self.keys, self.aliases, self.grant_tokens)
-        for table, size in zip(tables, mark[:3], strict=True):
+        while len(self.keys) > mark[0]:
+            self.key_gone(self.keys.popitem()[1])
+        for table, size in zip(tables[1:], mark[1:3], strict=True):
             while len(table) > size:
                 table.popitem()
         if self._alias_epoch != mark[3]:
@@ -236,9 +239,15 @@ class Kms:
         return None if key is None or key.deleted is not None else key
 
     def add_key(self, key: Key) -> None:
-        """A new key: stored, and its automatic rotation (if any) scheduled."""
+        """A new key: stored, counted, and its automatic rotation (if any) scheduled."""
         self.keys[key.arn] = key
+        region = (key.account, key.region)
+        self.live_keys[region] = self.live_keys.get(region, 0) + 1
         self.schedule(key)
+
+    def key_gone(self, key: Key) -> None:
+        """A key deleted (or never created, on rollback): it no longer counts against the keys quota."""
+        self.live_keys[(key.account, key.region)] -= 1
 
     def schedule(self, key: Key) -> None:
         """Put the key's due dates (automatic rotation, deletion) on the simulator's event queue."""

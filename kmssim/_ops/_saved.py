@@ -77,7 +77,10 @@ def load(kms: Kms, data: object, now: datetime, where: str = "operations", *, ve
     f.done()
     kms.keys, kms.aliases, kms.grant_tokens, kms.last_usage = keys, aliases, tokens, last_usage
     kms.aliases_changed()
+    kms.live_keys = {}
     for key in keys.values():
+        if key.deleted is None:
+            kms.live_keys[(key.account, key.region)] = kms.live_keys.get((key.account, key.region), 0) + 1
         kms.schedule(key)
 
 

@@ -62,12 +62,7 @@ def create_key(kms: Kms, req: Request) -> dict[str, Any]:
         )
     tags = validated_tags(p.get("Tags") or [], {})
     kms.authorize(req, "kms:CreateKey", None, "*")
-    region_keys = sum(
-        1
-        for k in kms.keys.values()
-        if k.account == req.account and k.region == req.region and k.deleted is None
-    )
-    if region_keys >= KEYS_PER_REGION:
+    if kms.live_keys.get((req.account, req.region), 0) >= KEYS_PER_REGION:
         raise LimitExceededException(
             f"The request was rejected because a quota was exceeded: {KEYS_PER_REGION} KMS keys per Region."
         )

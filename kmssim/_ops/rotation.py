@@ -67,6 +67,7 @@ def run_due_event(kms: Kms, kind: str, arn: str, when: datetime) -> Key | None:
         if key.state != PENDING_DELETION or key.deletion_date != when:
             return None
         key.deleted = kms.world.now
+        kms.key_gone(key)
         for ident in [
             i for i, a in kms.aliases.items() if a.target_key_id == key.key_id and i[0] == key.account
         ]:
