@@ -15,6 +15,8 @@ each one and sees the behaviour change.
 
 from __future__ import annotations
 
+import sys
+import types
 from datetime import datetime, timedelta
 
 from ._errors import KMSError, ValidationException
@@ -163,9 +165,30 @@ ROTATION_PERIOD_WHEN_OMITTED: int | None = None
 
 
 def fingerprint() -> tuple[object, ...]:
-    """The current value of every choice, for keying caches: two calls give equal tuples until one is changed."""
-    g = globals()
-    return tuple(g[name] for name in _NAMES)
+    """The current value of every choice, for keying caches: two calls give equal tuples until one is changed.
+    Worked out again only after an assignment to this module (see ``_Choices``): it is on every call's path."""
+    if _state["cached"] is None:
+        g = globals()
+        _state["cached"] = tuple(g[name] for name in _NAMES)
+    cached = _state["cached"]
+    assert isinstance(cached, tuple)
+    return cached
 
 
 _NAMES = tuple(name for name in __all__ if name.isupper())
+_state: dict[str, object] = {"cached": None}
+
+
+class _Choices(types.ModuleType):
+    """This module's type: assigning a choice forgets the cached fingerprint."""
+
+    def __setattr__(self, name: str, value: object) -> None:
+        super().__setattr__(name, value)
+        _state["cached"] = None
+
+    def __delattr__(self, name: str) -> None:
+        super().__delattr__(name)
+        _state["cached"] = None
+
+
+sys.modules[__name__].__class__ = _Choices
