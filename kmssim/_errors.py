@@ -24,6 +24,8 @@ Exception tree::
     ├── AccessDeniedException (PermissionError)
     ├── NotAuthorizedException (PermissionError)
     ├── ThrottlingException
+    ├── CustomKeyStore*, CloudHsmCluster*, IncorrectTrustAnchor, XksProxy*, XksKey* (custom key stores; the
+    │   *NotFoundException ones also LookupError)
     └── ValidationError-like, all ValueError:
         ├── ValidationException
         ├── InvalidAliasNameException
@@ -44,10 +46,20 @@ from typing import ClassVar
 __all__ = [
     "AccessDeniedException",
     "AlreadyExistsException",
+    "CloudHsmClusterInUseException",
+    "CloudHsmClusterInvalidConfigurationException",
+    "CloudHsmClusterNotActiveException",
+    "CloudHsmClusterNotFoundException",
+    "CloudHsmClusterNotRelatedException",
     "ConflictException",
+    "CustomKeyStoreHasCMKsException",
+    "CustomKeyStoreInvalidStateException",
+    "CustomKeyStoreNameInUseException",
+    "CustomKeyStoreNotFoundException",
     "DisabledException",
     "DryRunOperationException",
     "IncorrectKeyException",
+    "IncorrectTrustAnchorException",
     "InvalidAliasNameException",
     "InvalidArnException",
     "InvalidCiphertextException",
@@ -67,6 +79,13 @@ __all__ = [
     "ThrottlingException",
     "UnsupportedOperationException",
     "ValidationException",
+    "XksKeyAlreadyInUseException",
+    "XksKeyInvalidConfigurationException",
+    "XksKeyNotFoundException",
+    "XksProxyIncorrectAuthenticationCredentialException",
+    "XksProxyUriEndpointInUseException",
+    "XksProxyUriInUseException",
+    "XksProxyUriUnreachableException",
     "error_class",
 ]
 
@@ -183,6 +202,77 @@ class InvalidMarkerException(KMSError, ValueError):
 
 class MalformedPolicyDocumentException(KMSError, ValueError):
     code = "MalformedPolicyDocumentException"
+
+
+# -- custom key stores (API_CreateCustomKeyStore and the other key-store pages) ------------------------------
+
+
+class CustomKeyStoreNotFoundException(KMSError, LookupError):
+    code = "CustomKeyStoreNotFoundException"
+
+
+class CustomKeyStoreNameInUseException(KMSError):
+    code = "CustomKeyStoreNameInUseException"
+
+
+class CustomKeyStoreInvalidStateException(KMSError):
+    code = "CustomKeyStoreInvalidStateException"
+
+
+class CustomKeyStoreHasCMKsException(KMSError):
+    code = "CustomKeyStoreHasCMKsException"
+
+
+class CloudHsmClusterNotFoundException(KMSError, LookupError):
+    code = "CloudHsmClusterNotFoundException"
+
+
+class CloudHsmClusterNotActiveException(KMSError):
+    code = "CloudHsmClusterNotActiveException"
+
+
+class CloudHsmClusterInUseException(KMSError):
+    code = "CloudHsmClusterInUseException"
+
+
+class CloudHsmClusterInvalidConfigurationException(KMSError):
+    code = "CloudHsmClusterInvalidConfigurationException"
+
+
+class CloudHsmClusterNotRelatedException(KMSError):
+    code = "CloudHsmClusterNotRelatedException"
+
+
+class IncorrectTrustAnchorException(KMSError):
+    code = "IncorrectTrustAnchorException"
+
+
+class XksProxyUriInUseException(KMSError):
+    code = "XksProxyUriInUseException"
+
+
+class XksProxyUriEndpointInUseException(KMSError):
+    code = "XksProxyUriEndpointInUseException"
+
+
+class XksProxyUriUnreachableException(KMSError):
+    code = "XksProxyUriUnreachableException"
+
+
+class XksProxyIncorrectAuthenticationCredentialException(KMSError):
+    code = "XksProxyIncorrectAuthenticationCredentialException"
+
+
+class XksKeyAlreadyInUseException(KMSError):
+    code = "XksKeyAlreadyInUseException"
+
+
+class XksKeyNotFoundException(KMSError, LookupError):
+    code = "XksKeyNotFoundException"
+
+
+class XksKeyInvalidConfigurationException(KMSError):
+    code = "XksKeyInvalidConfigurationException"
 
 
 #: Every class above, by its code (each is a direct subclass of KMSError, defined in this module).

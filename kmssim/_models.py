@@ -348,7 +348,7 @@ class Key:
             policy=f.text("policy"),
             description=f.text("description"),
             key_manager=f.text("key_manager", choices=("CUSTOMER", "AWS")),
-            origin=f.text("origin", choices=("AWS_KMS",)),
+            origin=f.text("origin", choices=("AWS_KMS", "AWS_CLOUDHSM", "EXTERNAL_KEY_STORE")),
             multi_region=f.flag("multi_region"),
             state=f.text("state", choices=KEY_STATES),
             tags=f.text_map("tags"),

@@ -25,7 +25,7 @@ from ._errors import KMSError
 from ._ids import ACCOUNT_ID, principal_account, uuid4_text
 from ._meter import Meter
 from ._models import DamagedState, Fields, KeySummary, Principal, iso
-from ._ops import Kms, Request, _saved
+from ._ops import Kms, Request, _saved, key_stores
 from ._ops._kms import AWS_MANAGED_ROTATION_DAYS, PENDING_WINDOW_DAYS, ROTATION_PERIOD_DAYS
 from ._ops.rotation import run_due_event
 from ._policy import parse_policy
@@ -222,6 +222,9 @@ class Simulator:
         return self._clock.now
 
     def _run_event(self, kind: str, arn: str, when: datetime) -> None:
+        if kind in key_stores.EVENTS:
+            key_stores.run_due(self.ops, kind, arn)
+            return
         key = run_due_event(self.ops, kind, arn, when)
         if key is not None:
             self._trail.record_service(kind, key, self._clock.now)
@@ -247,6 +250,55 @@ class Simulator:
             parse_policy(text)
         self._principals[arn] = Principal(arn, account, texts, dict(tags or {}))
         return arn
+
+    def add_cloudhsm_cluster(
+        self, *, hsms: int = 2, password: str = "kmsuser-password", region: str | None = None
+    ) -> str:
+        """Add a simulated AWS CloudHSM cluster (CloudHSM is another service) with ``hsms`` active HSMs and a
+        ``kmsuser`` crypto user whose password is ``password``; returns its ID. Its trust anchor certificate is
+        ``cloudhsm_trust_anchor(cluster_id)``. The ID and certificate come from the simulator's randomness."""
+        if isinstance(hsms, bool) or not isinstance(hsms, int) or not 0 <= hsms <= 28:
+            raise ValueError(
+                f"hsms must be a whole number from 0 to 28 (a CloudHSM cluster's quota), not {hsms!r}"
+            )
+        raw = self._random.bytes(16)
+        letters = "234567abcdefghijklmnopqrstuvwxyz"
+        cluster_id = "cluster-" + "".join(letters[b % 32] for b in raw[:11])
+        anchor = f"-----BEGIN CERTIFICATE-----\nkmssim-simulated-{raw[11:].hex()}\n-----END CERTIFICATE-----"
+        self.ops.stores.clusters[cluster_id] = key_stores.Cluster(
+            cluster_id,
+            self.account_id,
+            region or self.region,
+            anchor,
+            hsms,
+            anchor,
+            key_stores.digest(password),
+        )
+        return cluster_id
+
+    def cloudhsm_trust_anchor(self, cluster_id: str) -> str:
+        """The trust anchor certificate (``customerCA.crt``) of a simulated cluster."""
+        return self.ops.stores.clusters[cluster_id].trust_anchor
+
+    def set_cloudhsm_hsms(self, cluster_id: str, hsms: int) -> None:
+        """Change how many HSMs of a simulated cluster are active (0 makes connecting fail)."""
+        self.ops.stores.clusters[cluster_id].active_hsms = hsms
+
+    def add_external_key_manager(
+        self,
+        uri_endpoint: str,
+        uri_path: str = "/kms/xks/v1",
+        *,
+        access_key_id: str,
+        secret_access_key: str,
+        keys: Mapping[str, str] | Iterable[str] = (),
+    ) -> None:
+        """Add a simulated external key manager behind an XKS proxy at ``uri_endpoint`` + ``uri_path``, accepting
+        the given SigV4 credential, holding AES-256 ``keys`` (IDs, or ID -> "ENABLED"/"DISABLED")."""
+        statuses = dict(keys) if isinstance(keys, Mapping) else {k: "ENABLED" for k in keys}
+        self.ops.stores.managers[(uri_endpoint, uri_path)] = key_stores.KeyManager(
+            uri_endpoint, uri_path, access_key_id, key_stores.digest(secret_access_key), statuses
+        )
 
     def principal(self, arn: str) -> Principal | None:
         return self._principals.get(arn)

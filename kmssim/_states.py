@@ -15,6 +15,8 @@ from ._errors import DisabledException, KMSInvalidStateException
 ENABLED = "Enabled"
 DISABLED = "Disabled"
 PENDING_DELETION = "PendingDeletion"
+#: A key of a custom key store that is not connected (key-state.html, footnote 11).
+UNAVAILABLE = "Unavailable"
 
 _RULES = {name: op.state for name, op in OPERATIONS.items()}
 
@@ -33,6 +35,9 @@ def check_state(operation: str, state: str, arn: str) -> None:
             rule == "public_key" and choices.GET_PUBLIC_KEY_FAILS_WHEN_DISABLED
         ):
             raise DisabledException(f"{arn} is disabled.")
+    elif state == UNAVAILABLE:
+        if rule in ("crypto", "public_key", "enabled"):
+            raise KMSInvalidStateException(f"{arn} is unavailable.")
     elif state == PENDING_DELETION:
         if rule in ("crypto", "public_key"):
             if choices.PENDING_DELETION_CRYPTO_GIVES_INVALID_STATE:

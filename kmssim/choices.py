@@ -22,6 +22,7 @@ from datetime import datetime, timedelta
 from ._errors import KMSError, ValidationException
 
 __all__ = [
+    "CLOUDHSM_CONNECT_TIME",
     "ENFORCE_GRANT_DELEGATION_LIMITS",
     "FAILED_REQUESTS_USE_QUOTA",
     "FOR_ANY_VALUE_IF_EXISTS_MATCHES_MISSING_KEY",
@@ -32,6 +33,7 @@ __all__ = [
     "INVALID_CHARACTERS_EXCEPTION",
     "KEY_LAST_USAGE_TRACKING_START",
     "KEY_POLICY_PRINCIPAL_TYPES",
+    "KEY_STORE_DISCONNECT_TIME",
     "LIST_PREDEFINED_AWS_ALIASES",
     "NOT_PRINCIPAL_CHECKS_EVERY_LEVEL",
     "ON_DEMAND_ROTATIONS_PER_KEY",
@@ -44,6 +46,7 @@ __all__ = [
     "ROTATION_PERIOD_WHEN_OMITTED",
     "SCHEDULE_DELETION_WINDOW_WHEN_OMITTED",
     "UNRESOLVED_VARIABLE_MATCHES_NEGATED_OPERATOR",
+    "XKS_CONNECT_TIME",
     "fingerprint",
 ]
 
@@ -81,6 +84,14 @@ ON_DEMAND_ROTATIONS_PER_KEY = 25
 #: awsapichanges), so a key older than that has ``TrackingStartDate`` then and no record before it. A simulated
 #: world has no such history: None tracks from the start; a datetime reproduces AWS's cut-off.
 KEY_LAST_USAGE_TRACKING_START: datetime | None = None
+
+#: How long ConnectCustomKeyStore takes on the simulated clock: a CloudHSM key store "can take up to 20 minutes"
+#: (disconnect-keystore.html), an external key store about five (xks-connect-disconnect.html). We take those figures
+#: as the time it takes.
+CLOUDHSM_CONNECT_TIME = timedelta(minutes=20)
+XKS_CONNECT_TIME = timedelta(minutes=5)
+#: How long a store stays DISCONNECTING. AWS gives no figure; its keys are unusable at once either way.
+KEY_STORE_DISCONNECT_TIME = timedelta(seconds=30)
 
 # ---------------------------------------------------------------------------------------------- requests
 

@@ -250,15 +250,6 @@ def test_every_choice_has_a_flip() -> None:
     assert names - {"GRANT_PROPAGATION"} == set(FLIPS)
 
 
-@pytest.mark.parametrize("name", sorted(FLIPS))
-def test_flipping_a_choice_changes_the_behaviour(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    scenario, other = FLIPS[name]
-    shipped = scenario()
-    monkeypatch.setattr(choices, name, other)
-    flipped = scenario()
-    assert shipped != flipped, f"{name}: {shipped!r} either way"
-
-
 def test_a_new_grant_is_usable_after_propagation_or_with_its_token(monkeypatch: pytest.MonkeyPatch) -> None:
     """With GRANTS_EFFECTIVE_IMMEDIATELY False, a grant counts after GRANT_PROPAGATION (five minutes, the
     documented bound) or at once with its grant token (grants.html#grant_token)."""
@@ -304,3 +295,52 @@ def last_usage_before_tracking() -> object:
 
 
 FLIPS["KEY_LAST_USAGE_TRACKING_START"] = (last_usage_before_tracking, datetime(2026, 4, 27, tzinfo=UTC))
+
+
+def _store_state_after(store_type: str, minutes: float, disconnect: bool = False) -> object:
+    sim = kmssim.Simulator(seed=1)
+    if store_type == "AWS_CLOUDHSM":
+        cluster = sim.add_cloudhsm_cluster(password="kmsuser-pass")
+        params: dict[str, Any] = {
+            "CloudHsmClusterId": cluster,
+            "TrustAnchorCertificate": sim.cloudhsm_trust_anchor(cluster),
+            "KeyStorePassword": "kmsuser-pass",
+        }
+    else:
+        credential = {"AccessKeyId": "ABCDEFGHIJKLMNOPQRST", "RawSecretAccessKey": "a" * 43}
+        sim.add_external_key_manager(
+            "https://xks.example.com", access_key_id="ABCDEFGHIJKLMNOPQRST", secret_access_key="a" * 43
+        )
+        params = {
+            "CustomKeyStoreType": store_type,
+            "XksProxyUriEndpoint": "https://xks.example.com",
+            "XksProxyUriPath": "/kms/xks/v1",
+            "XksProxyConnectivity": "PUBLIC_ENDPOINT",
+            "XksProxyAuthenticationCredential": credential,
+        }
+    store = sim.call("CreateCustomKeyStore", {"CustomKeyStoreName": "s", **params})["CustomKeyStoreId"]
+    sim.call("ConnectCustomKeyStore", {"CustomKeyStoreId": store})
+    if disconnect:
+        sim.advance(hours=1)
+        sim.call("DisconnectCustomKeyStore", {"CustomKeyStoreId": store})
+    sim.advance(minutes=minutes)
+    entry = sim.call("DescribeCustomKeyStores", {"CustomKeyStoreId": store})["CustomKeyStores"][0]
+    return entry["ConnectionState"]
+
+
+FLIPS["CLOUDHSM_CONNECT_TIME"] = (lambda: _store_state_after("AWS_CLOUDHSM", 10), timedelta(minutes=5))
+FLIPS["XKS_CONNECT_TIME"] = (lambda: _store_state_after("EXTERNAL_KEY_STORE", 3), timedelta(minutes=1))
+FLIPS["KEY_STORE_DISCONNECT_TIME"] = (
+    lambda: _store_state_after("AWS_CLOUDHSM", 0.25, disconnect=True),
+    timedelta(seconds=5),
+)
+
+
+# After every FLIPS entry above: the parameters are read when this decorator runs.
+@pytest.mark.parametrize("name", sorted(FLIPS))
+def test_flipping_a_choice_changes_the_behaviour(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    scenario, other = FLIPS[name]
+    shipped = scenario()
+    monkeypatch.setattr(choices, name, other)
+    flipped = scenario()
+    assert shipped != flipped, f"{name}: {shipped!r} either way"

@@ -13,6 +13,8 @@ module             operations
 ``rotation``       EnableKeyRotation, DisableKeyRotation, GetKeyRotationStatus, RotateKeyOnDemand,
                    ListKeyRotations, and the automatic rotations and deletions the clock runs
 ``grants``         CreateGrant, ListGrants, ListRetirableGrants, RetireGrant, RevokeGrant
+``key_stores``     CreateCustomKeyStore, DescribeCustomKeyStores, ConnectCustomKeyStore,
+                   DisconnectCustomKeyStore, UpdateCustomKeyStore, DeleteCustomKeyStore, keys in a store
 ``last_usage``     GetKeyLastUsage, and the record of each key's last cryptographic operation
 =================  =========================================================================================
 
@@ -54,7 +56,7 @@ def operation_names() -> list[str]:
     return sorted(HANDLERS)
 
 
-from . import aliases, crypto, grants, keys, last_usage, policies, rotation, signing  # noqa: E402  (registers)
+from . import aliases, crypto, grants, key_stores, keys, last_usage, policies, rotation, signing  # noqa: E402
 
 __all__ = [
     "HANDLERS",
@@ -64,6 +66,7 @@ __all__ = [
     "aliases",
     "crypto",
     "grants",
+    "key_stores",
     "keys",
     "last_usage",
     "operation",

@@ -40,6 +40,7 @@ from .._states import ENABLED, PENDING_DELETION, check_state
 from .._validation import validation_error
 
 if TYPE_CHECKING:
+    from .key_stores import KeyStores
     from .last_usage import LastUsage
 
 # Limits: https://docs.aws.amazon.com/kms/latest/developerguide/resource-limits.html and the API reference.
@@ -204,6 +205,11 @@ class Kms:
         self.keys: dict[str, Key] = {}  # by key ARN; deleted keys stay with ``deleted`` set, for the bill
         self.aliases: dict[tuple[str, str, str], Alias] = {}  # (account, region, alias name)
         self.grant_tokens: dict[str, tuple[str, str]] = {}  # token -> (key ARN, grant ID)
+        from .key_stores import KeyStores
+
+        self.stores: KeyStores = (
+            KeyStores()
+        )  # custom key stores, the simulated clusters and key managers behind them
         self.live_keys: dict[tuple[str, str], int] = {}  # (account, Region) -> keys not yet deleted (a quota)
         self.last_usage: dict[str, LastUsage] = {}  # key ARN -> its last successful cryptographic operation
         self._decisions: dict[tuple[object, ...], Decision] = {}  # see decide()
@@ -504,7 +510,7 @@ class Kms:
         req.keys.append(key)
         self.check_grant_tokens(req)
         self.authorize(req, action or f"kms:{req.operation}", key)
-        check_state(state_op or req.operation, key.state, key.arn)
+        check_state(state_op or req.operation, self.stores.state_of(key), key.arn)
         return key
 
     # ------------------------------------------------------------------ key metadata
@@ -519,8 +525,9 @@ class Kms:
             "Enabled": key.state == ENABLED,
             "Description": key.description,
             "KeyUsage": key.key_usage,
-            "KeyState": key.state,
+            "KeyState": self.stores.state_of(key),
             "Origin": key.origin,
+            **self.stores.metadata(key),
             "KeyManager": key.key_manager,
             "CustomerMasterKeySpec": key.key_spec,
             "KeySpec": key.key_spec,

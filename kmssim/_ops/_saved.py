@@ -12,6 +12,7 @@ from .._catalog import OPERATIONS
 from .._ids import key_arn
 from .._models import Alias, DamagedState, Fields, Key, parse_time
 from .._states import ENABLED
+from . import key_stores
 from ._kms import PENDING_WINDOW_DAYS, ROTATION_PERIOD_DAYS, Kms
 from .grants import token_grant_id
 from .last_usage import LastUsage
@@ -24,6 +25,7 @@ def dump(kms: Kms) -> dict[str, Any]:
         "aliases": [a.to_json() for a in kms.aliases.values()],
         "grant_tokens": [[t, arn, gid] for t, (arn, gid) in kms.grant_tokens.items()],
         "last_usage": [[arn, *used.to_json()] for arn, used in kms.last_usage.items()],
+        "key_stores": key_stores.dump(kms.stores),
     }
 
 
@@ -74,8 +76,13 @@ def load(kms: Kms, data: object, now: datetime, where: str = "operations", *, ve
             if (arn, gid) not in with_tokens:
                 raise DamagedState(f"{where}.grant_tokens", f"grant {gid} of {arn} has no grant token")
     last_usage = _last_usage(f, keys, now) if version >= 2 else {}
+    stores = key_stores.load(f.get("key_stores"), keys, f.path("key_stores")) if version >= 2 else None
     f.done()
     kms.keys, kms.aliases, kms.grant_tokens, kms.last_usage = keys, aliases, tokens, last_usage
+    if stores is not None:
+        kms.stores = stores
+        for store in stores.stores.values():
+            _schedule_store(kms, store)
     kms.aliases_changed()
     kms.live_keys = {}
     for key in keys.values():
@@ -133,3 +140,11 @@ def _last_usage(f: Fields, keys: dict[str, Key], now: datetime) -> dict[str, Las
             raise DamagedState(at, "a use before the key existed, or later than the clock")
         found[arn] = LastUsage(op, time, event_id, request_id)
     return found
+
+
+def _schedule_store(kms: Kms, store: key_stores.KeyStore) -> None:
+    """A store caught connecting or disconnecting when saved finishes at load (the remaining wait is not saved)."""
+    if store.state == key_stores.CONNECTING:
+        kms.world.schedule(kms.world.now, key_stores.CONNECT_DONE, store.store_id)
+    elif store.state == key_stores.DISCONNECTING:
+        kms.world.schedule(kms.world.now, key_stores.DISCONNECT_DONE, store.store_id)

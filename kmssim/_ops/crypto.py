@@ -23,7 +23,7 @@ from .._ids import parse_key_arn
 from .._keyspecs import SIMULATED_DATA_KEY_PAIR_SPECS
 from .._models import Key
 from .._validation import validation_error
-from . import operation
+from . import key_stores, operation
 from ._kms import Kms, Request, dry_run, require_symmetric, require_usage
 
 #: The ``NumberOfBytes`` range of GenerateDataKey and GenerateRandom (API reference).
@@ -285,7 +285,7 @@ def generate_random(kms: Kms, req: Request) -> dict[str, Any]:
     if n is None:
         raise ValidationException("NumberOfBytes is required.")
     if req.params.get("CustomKeyStoreId"):
-        raise UnsupportedOperationException("Custom key stores are not simulated by kmssim.")
+        key_stores.random_source(kms, req)
     _refuse_recipient(req)
     kms.authorize(req, "kms:GenerateRandom", None, "*")
     return {"Plaintext": kms.world.random_bytes(n)}

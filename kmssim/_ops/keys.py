@@ -16,7 +16,7 @@ from .._keyspecs import ENCRYPT_DECRYPT, KEY_SPECS, UNSUPPORTED_KEY_SPECS
 from .._models import Key
 from .._policy import default_key_policy
 from .._states import DISABLED, ENABLED, PENDING_DELETION
-from . import operation
+from . import key_stores, operation
 from ._kms import (
     DEFAULT_PENDING_WINDOW_DAYS,
     KEYS_PER_REGION,
@@ -56,9 +56,16 @@ def create_key(kms: Kms, req: Request) -> dict[str, Any]:
     if usage not in spec.usages:
         raise ValidationException(f"KeyUsage {usage} is not compatible with KeySpec {spec_name}")
     origin = p.get("Origin", "AWS_KMS")
-    if origin != "AWS_KMS" or p.get("CustomKeyStoreId") or p.get("XksKeyId"):
+    in_store = None
+    if origin in ("AWS_CLOUDHSM", "EXTERNAL_KEY_STORE") or p.get("CustomKeyStoreId"):
+        if not p.get("CustomKeyStoreId") or origin not in ("AWS_CLOUDHSM", "EXTERNAL_KEY_STORE"):
+            raise ValidationException(
+                "Origin AWS_CLOUDHSM or EXTERNAL_KEY_STORE goes with a CustomKeyStoreId."
+            )
+        in_store = key_stores.check_new_key(kms, req, spec_name, origin)
+    elif origin != "AWS_KMS" or p.get("XksKeyId"):
         raise UnsupportedOperationException(
-            f"Origin {origin} and custom key stores are not simulated by kmssim; use Origin AWS_KMS."
+            f"Origin {origin} (imported key material) is not simulated by kmssim; use Origin AWS_KMS."
         )
     tags = validated_tags(p.get("Tags") or [], {})
     kms.authorize(req, "kms:CreateKey", None, "*")
@@ -67,6 +74,8 @@ def create_key(kms: Kms, req: Request) -> dict[str, Any]:
             f"The request was rejected because a quota was exceeded: {KEYS_PER_REGION} KMS keys per Region."
         )
     multi_region = bool(p.get("MultiRegion", False))
+    if multi_region and in_store is not None:
+        raise UnsupportedOperationException("Multi-Region keys cannot be created in a custom key store.")
     key_id = new_key_id(kms.world.random_bytes(16), multi_region)
     arn = key_arn(req.region, req.account, key_id)
     policy = p.get("Policy")
@@ -82,11 +91,14 @@ def create_key(kms: Kms, req: Request) -> dict[str, Any]:
         description=p.get("Description", ""),
         multi_region=multi_region,
         tags=tags,
+        origin=origin,
     )
     if policy is not None:
         check_policy(kms, req, key, policy, bypass=bool(p.get("BypassPolicyLockoutSafetyCheck")))
     key.materials.append(kms.new_material(arn, None))
     kms.add_key(key)
+    if in_store is not None:
+        kms.stores.key_store[arn] = (in_store[0].store_id, in_store[1])
     req.keys.append(key)
     return {"KeyMetadata": kms.key_metadata(key)}
 
