@@ -27,7 +27,7 @@ from .._pricing._catalog import DATA_KEY_PAIR_OPERATIONS, KEYLESS_OPERATIONS
 from .._pricing._estimate import month_window, parse_month
 from .._pricing._paths import data_dir
 from .progress import ProgressArg
-from .records import COLUMNS, CloudTrailFormatError, read_rows
+from .records import COLUMNS, CloudTrailFormatError, read_columns
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -169,11 +169,16 @@ class CloudTrailLog:
     """
 
     def __init__(
-        self, rows: list[tuple[Any, ...]], other_sources: Mapping[str, int], duplicates: int
+        self, columns: Mapping[str, Sequence[Any]], other_sources: Mapping[str, int], duplicates: int
     ) -> None:
         import pandas as pd
 
-        frame = pd.DataFrame.from_records(rows, columns=list(COLUMNS))
+        # From one list per column: pandas infers each column's dtype as it would from rows, without the rows
+        # being transposed; an empty log has object columns (pandas would make empty lists float).
+        empty = not columns["time"]
+        frame = pd.DataFrame(
+            {name: columns[name] for name in COLUMNS}, columns=list(COLUMNS), dtype=object if empty else None
+        )
         if frame["time"].isna().any():
             bad = frame.loc[frame["time"].isna(), "event_id"].iloc[0]
             raise CloudTrailFormatError(f"a KMS record without eventTime (eventID {bad})")
@@ -592,8 +597,8 @@ def read_cloudtrail(source: object, *, progress: ProgressArg = None) -> CloudTra
     collecting = gc.isenabled()
     gc.disable()
     try:
-        rows, others, duplicates = read_rows(source, progress)
-        return CloudTrailLog(rows, others, duplicates)
+        read = read_columns(source, progress)
+        return CloudTrailLog(read.columns, read.other_sources, read.duplicates)
     finally:
         if collecting:
             gc.enable()
