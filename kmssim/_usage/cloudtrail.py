@@ -571,9 +571,11 @@ def read_cloudtrail(source: object, *, progress: ProgressArg = None) -> CloudTra
     """Read CloudTrail records and keep the KMS ones (``eventSource`` kms.amazonaws.com).
 
     ``source``: a ``.json``/``.json.gz`` file as CloudTrail delivers it (``{"Records": [...]}``), LookupEvents
-    output, an Athena query result (``.csv``) over AWS's CloudTrail table, a folder tree in S3's
-    ``AWSLogs/<account>/CloudTrail/<region>/<yyyy>/<mm>/<dd>/`` layout (digest and Insights files skipped), or
-    a list of records. ``progress``: True for a bar (a widget in a notebook, a text line on a terminal),
+    output, an Athena query result (``.csv``) over AWS's CloudTrail table, CloudTrail Lake query results
+    (GetQueryResults output, or a saved ``result_<n>.csv.gz`` with a header row), a folder tree in S3's
+    ``AWSLogs/<account>/CloudTrail/<region>/<yyyy>/<mm>/<dd>/`` layout (digest and Insights files skipped; Lake
+    results saved under ``AWSLogs/<account>/CloudTrail-Lake/Query/`` read, their sign files skipped), or a list of
+    records. ``progress``: True for a bar (a widget in a notebook, a text line on a terminal),
     "text", or a function ``f(done, total, label)``. Records with the same eventID are read once.
     """
     # Parsing makes millions of small objects and none of them cycles; Python's cyclic collector would scan the

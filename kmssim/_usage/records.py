@@ -1,4 +1,5 @@
-"""CloudTrail record reading: files, S3 folder trees, lists of records and Athena CSV results, normalised to rows.
+"""CloudTrail record reading: files, S3 folder trees, lists of records, Athena CSV results and CloudTrail Lake
+query results (GetQueryResults output, saved ``result_<n>.csv.gz`` files), normalised into columns.
 
 Record fields follow the CloudTrail record contents (https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-event-reference-record-contents.html)
 and AWS's KMS log entries (https://docs.aws.amazon.com/kms/latest/developerguide/understanding-kms-entries.html).
@@ -274,15 +275,24 @@ class Columns:
 # ----------------------------------------------------------------------------------------------- sources
 
 
+#: CloudTrail Lake saves a query's results as ``result_<n>.csv.gz`` beside a ``result_sign.json`` sign file, in
+#: ``AWSLogs/<account>/CloudTrail-Lake/Query/<yyyy>/<mm>/<dd>/<query ID>/``
+#: (https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-download-lake-query-results.html).
+_LAKE_RESULT = re.compile(r"result_\d+\.csv(\.gz)?")
+_LAKE_SIGN = "result_sign.json"
+
+
 def _is_log_file(path: Path) -> bool:
     name = path.name.lower()
-    if not (name.endswith((".json", ".json.gz", ".csv", ".csv.gz"))):
+    if not (name.endswith((".json", ".json.gz", ".csv", ".csv.gz"))) or name == _LAKE_SIGN:
         return False
     parts = path.parts
     if any(p in ("CloudTrail-Digest", "CloudTrail-Insight") for p in parts):
         return False
-    # In an S3 AWSLogs tree only the CloudTrail/ folders hold trail records.
-    return "AWSLogs" not in parts or "CloudTrail" in parts
+    # In an S3 AWSLogs tree only the CloudTrail/ folders hold trail records, and CloudTrail-Lake/ saved results.
+    if "AWSLogs" not in parts or "CloudTrail" in parts:
+        return True
+    return "CloudTrail-Lake" in parts and _LAKE_RESULT.fullmatch(name) is not None
 
 
 def list_files(folder: Path) -> list[Path]:
@@ -325,6 +335,8 @@ def _records_of(doc: Any, where: str) -> Sequence[Any]:
             return [doc]
         if "digestStartTime" in doc:
             return []
+        if isinstance(doc.get("QueryResultRows"), list):  # CloudTrail Lake's GetQueryResults output
+            return lake_records(doc, where)
     if isinstance(doc, list):
         return doc
     raise CloudTrailFormatError(
@@ -354,7 +366,7 @@ def iter_sources(source: object, progress: ProgressArg) -> Iterator[tuple[Sequen
             files = list_files(path)
             if not files:
                 raise CloudTrailFormatError(
-                    f"{path}: no CloudTrail files (*.json, *.json.gz, *.csv) under it"
+                    f"{path}: no CloudTrail files (*.json, *.json.gz, *.csv, *.csv.gz) under it"
                 )
         elif path.is_file():
             files = [path]
@@ -433,23 +445,24 @@ def _struct(text: str) -> dict[str, Any]:
     return {k: v for k, v in ident.items() if v is not None}
 
 
-def athena_csv_records(text: str, where: str) -> list[dict[str, Any]]:
-    """Records from an Athena query result over the CloudTrail table (``SELECT *``: AWS's column names).
+def _query_rows_records(
+    rows: Iterable[Mapping[str, str | None]], columns: Sequence[str], where: str, what: str, expected: str
+) -> list[dict[str, Any]]:
+    """Records from the rows of a query over CloudTrail's columns (Athena's table, a Lake event data store).
 
-    JSON-text columns (requestparameters, responseelements, ...) are parsed; ``useridentity`` and
-    ``resources`` may be JSON or Athena's ``{key=value, ...}`` rendering (only arn/type/accountid/invokedby and
-    the session issuer's arn are read from the latter).
+    ``columns``: the result's column names, checked for the ones a KMS event needs. JSON-text columns
+    (requestparameters, responseelements, ...) are parsed; ``useridentity`` and ``resources`` may be JSON or the
+    ``{key=value, ...}`` rendering of a ROW (only arn/type/accountid/invokedby and the session issuer's arn are
+    read from the latter).
     """
-    reader = csv.DictReader(io.StringIO(text))
-    header = [h.lower() for h in reader.fieldnames or ()]
+    header = [c.lower() for c in columns]
     missing = [c for c in ATHENA_REQUIRED if c not in header]
     if missing:
         raise CloudTrailFormatError(
-            f"{where}: a CSV without the Athena CloudTrail columns {missing}; expected the columns of AWS's "
-            "CloudTrail table (SELECT * FROM cloudtrail_logs ...)"
+            f"{where}: {what} without the CloudTrail columns {missing}; expected {expected}"
         )
     out = []
-    for row in reader:
+    for row in rows:
         low = {k.lower(): v for k, v in row.items() if k is not None}
         rec: dict[str, Any] = {
             name: low[col] for col, name in _ATHENA_PLAIN.items() if low.get(col) not in (None, "")
@@ -461,18 +474,58 @@ def athena_csv_records(text: str, where: str) -> list[dict[str, Any]]:
                     rec[name] = _loads(value)
                 except ValueError:
                     rec[name] = None
-        if low.get("useridentity"):
-            rec["userIdentity"] = _struct(low["useridentity"])
-        if low.get("resources"):
-            raw = low["resources"]
+        identity = low.get("useridentity")
+        if identity:
+            rec["userIdentity"] = _struct(identity)
+        raw = low.get("resources")
+        if raw:
             if raw.lstrip().startswith('[{"'):
                 rec["resources"] = _loads(raw)
             else:
                 rec["resources"] = [{"ARN": a} for a in re.findall(r"arn=([^,}\]]+)", raw)]
-        if rec.get("eventTime") and " " in rec["eventTime"]:  # Athena may render "2026-01-01 00:00:00.000"
+        if rec.get("eventTime") and " " in rec["eventTime"]:  # SQL renders "2026-01-01 00:00:00.000"
             rec["eventTime"] = rec["eventTime"].replace(" ", "T").split(".")[0] + "Z"
         out.append(rec)
     return out
+
+
+def athena_csv_records(text: str, where: str) -> list[dict[str, Any]]:
+    """Records from a query result saved as CSV with a header row: Athena's over AWS's CloudTrail table
+    (``SELECT *``), or a CloudTrail Lake saved result (``result_<n>.csv.gz``) with the event data store's columns.
+    """
+    reader = csv.DictReader(io.StringIO(text))
+    return _query_rows_records(
+        reader,
+        list(reader.fieldnames or ()),
+        where,
+        "a CSV",
+        "a header row with the columns of AWS's CloudTrail table (Athena: SELECT * FROM cloudtrail_logs ...) or "
+        "of a CloudTrail Lake event data store",
+    )
+
+
+def lake_records(doc: Mapping[str, Any], where: str) -> list[dict[str, Any]]:
+    """Records from CloudTrail Lake's GetQueryResults output (``aws cloudtrail get-query-results``).
+
+    ``QueryResultRows`` is a list of rows, each a list of one-entry ``{column: value}`` maps with string values
+    (https://docs.aws.amazon.com/awscloudtrail/latest/APIReference/API_GetQueryResults.html); the columns are the
+    event data store's (https://docs.aws.amazon.com/awscloudtrail/latest/userguide/query-supported-event-schemas.html).
+    """
+    status = doc.get("QueryStatus")
+    if status not in (None, "FINISHED"):
+        raise CloudTrailFormatError(f"{where}: a CloudTrail Lake query that is {status}, not FINISHED")
+    rows: list[dict[str, str | None]] = []
+    for i, row in enumerate(doc["QueryResultRows"]):
+        if not isinstance(row, list) or not all(isinstance(cell, Mapping) for cell in row):
+            raise CloudTrailFormatError(
+                f"{where}: QueryResultRows[{i}] is not a list of {{column: value}} maps as GetQueryResults returns"
+            )
+        rows.append({str(k): v for cell in row for k, v in cell.items()})
+    columns = list(dict.fromkeys(c for row in rows for c in row))
+    if not rows:
+        return []
+    expected = "the event data store's columns (SELECT * or SELECT eventtime, eventsource, eventname, awsregion, ...)"
+    return _query_rows_records(rows, columns, where, "CloudTrail Lake query results", expected)
 
 
 def read_columns(source: object, progress: ProgressArg) -> Columns:
