@@ -533,4 +533,5 @@ def read_columns(source: object, progress: ProgressArg) -> Columns:
     columns = Columns()
     for batch, owned in iter_sources(source, progress):
         columns.add(batch, owned=owned)
+        del batch  # one file's records at a time: freed before the next file is parsed
     return columns
