@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import os
 import sys
 import tempfile
 import time
@@ -75,6 +76,8 @@ def main() -> None:
         est = _cpu(lambda: log.estimate("2026-03"))
         peaks = _cpu(lambda: log.peaks())
     print(f"kmssim from {Path(kmssim.__file__).parent}")
+    # Other work on the machine changes the figures (each read is one core's work; others share the caches).
+    print(f"load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores")
     print(f"reference loop sum(range(10**7)): {loop:.2f} s CPU")
     print(
         f"read_cloudtrail: {n:,} records in {best:.2f} s wall, {cpu:.2f} s CPU = {n / cpu:,.0f} records/s (CPU)"
