@@ -9,10 +9,16 @@ from __future__ import annotations
 
 import gzip
 import json
+import os
 import sys
 import tempfile
 import time
 import uuid
+from pathlib import Path
+
+# The checkout this file is in, not whichever kmssim the virtualenv has installed (an editable install can
+# point at another working copy).
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import kmssim
 from kmssim._usage.export import write_s3_layout
@@ -69,6 +75,9 @@ def main() -> None:
         assert len(log) == n
         est = _cpu(lambda: log.estimate("2026-03"))
         peaks = _cpu(lambda: log.peaks())
+    print(f"kmssim from {Path(kmssim.__file__).parent}")
+    # Other work on the machine changes the figures (each read is one core's work; others share the caches).
+    print(f"load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores")
     print(f"reference loop sum(range(10**7)): {loop:.2f} s CPU")
     print(
         f"read_cloudtrail: {n:,} records in {best:.2f} s wall, {cpu:.2f} s CPU = {n / cpu:,.0f} records/s (CPU)"

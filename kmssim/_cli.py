@@ -124,7 +124,9 @@ def parser() -> argparse.ArgumentParser:
     sub = top.add_subparsers(dest="command", required=True)
     p = sub.add_parser("plan", help="price a CloudTrail log, show peaks against quotas, replay a policy")
     p.add_argument(
-        "cloudtrail", help="a CloudTrail file (.json, .json.gz, Athena .csv) or an AWSLogs/ folder"
+        "cloudtrail",
+        help="a CloudTrail file (.json, .json.gz, Athena .csv, CloudTrail Lake get-query-results .json or "
+        "result_<n>.csv.gz) or an AWSLogs/ folder",
     )
     p.add_argument("--month", help="YYYY-MM (default: every month in the log)")
     p.add_argument("--account", help="the account to bill (default: the log's only account)")

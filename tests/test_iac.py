@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 import kmssim
-from kmssim._usage.iac import load_template
+from kmssim._usage.cloudformation import load_template
 
 DATA = Path(__file__).parent / "data" / "iac"
 ROOT_ARN = "arn:aws:iam::111122223333:root"
@@ -171,3 +171,45 @@ def test_read_infrastructure_tells_formats_apart() -> None:
     assert len(kmssim.read_infrastructure(DATA / "lockout.json").declared) == 2
     with pytest.raises(ValueError, match="not a Terraform plan"):
         kmssim.read_terraform_plan({"format_version": "1.2"})
+
+
+def test_plan_policy_and_grant_for_a_key_not_in_the_plan_are_errors() -> None:
+    """A key policy or grant whose key_id names a key made elsewhere: reported, nothing applied."""
+    elsewhere = "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+    plan = {
+        "format_version": "1.2",
+        "planned_values": {
+            "root_module": {
+                "resources": [
+                    {
+                        "address": "aws_kms_key_policy.other",
+                        "mode": "managed",
+                        "type": "aws_kms_key_policy",
+                        "name": "other",
+                        "values": {"key_id": elsewhere, "policy": "{}"},
+                    },
+                    {
+                        "address": "aws_kms_grant.other",
+                        "mode": "managed",
+                        "type": "aws_kms_grant",
+                        "name": "other",
+                        "values": {
+                            "key_id": elsewhere,
+                            "grantee_principal": "arn:aws:iam::111122223333:role/app",
+                            "operations": ["Decrypt"],
+                        },
+                    },
+                ]
+            }
+        },
+        "configuration": {
+            "provider_config": {"aws": {"expressions": {"region": {"constant_value": "us-east-1"}}}}
+        },
+    }
+    infra = kmssim.read_terraform_plan(plan)
+    errors = {(f.resource, f.message) for f in infra.findings if f.severity == "error"}
+    assert errors == {
+        ("aws_kms_key_policy.other", "key_id does not lead to a key built here: policy not applied"),
+        ("aws_kms_grant.other", "key_id does not lead to a key built here: grant not created"),
+    }
+    assert infra.simulator.inventory() == [] and infra.declared == []

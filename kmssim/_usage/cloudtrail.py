@@ -12,7 +12,7 @@ import dataclasses
 import datetime as dt
 import gc
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -27,7 +27,7 @@ from .._pricing._catalog import DATA_KEY_PAIR_OPERATIONS, KEYLESS_OPERATIONS
 from .._pricing._estimate import month_window, parse_month
 from .._pricing._paths import data_dir
 from .progress import ProgressArg
-from .records import COLUMNS, CloudTrailFormatError, read_rows
+from .records import COLUMNS, CloudTrailFormatError, read_columns
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -80,6 +80,11 @@ PEAK_COLUMNS = [
     "headroom",
     "when",
 ]
+
+
+def _rows(frame: pd.DataFrame, *columns: str) -> Iterator[tuple[Any, ...]]:
+    """The values of ``columns``, row by row, as Python objects (faster than iterating the frame's rows)."""
+    return zip(*(frame[c].tolist() for c in columns), strict=True)
 
 
 # ----------------------------------------------------------------------------------------------- inventory
@@ -169,11 +174,16 @@ class CloudTrailLog:
     """
 
     def __init__(
-        self, rows: list[tuple[Any, ...]], other_sources: Mapping[str, int], duplicates: int
+        self, columns: Mapping[str, Sequence[Any]], other_sources: Mapping[str, int], duplicates: int
     ) -> None:
         import pandas as pd
 
-        frame = pd.DataFrame.from_records(rows, columns=list(COLUMNS))
+        # From one list per column: pandas infers each column's dtype as it would from rows, without the rows
+        # being transposed; an empty log has object columns (pandas would make empty lists float).
+        empty = not columns["time"]
+        frame = pd.DataFrame(
+            {name: columns[name] for name in COLUMNS}, columns=list(COLUMNS), dtype=object if empty else None
+        )
         if frame["time"].isna().any():
             bad = frame.loc[frame["time"].isna(), "event_id"].iloc[0]
             raise CloudTrailFormatError(f"a KMS record without eventTime (eventID {bad})")
@@ -231,7 +241,7 @@ class CloudTrailLog:
         created = self.events[self.events["event_name"] == "CreateKey"]
         from_log = {
             arn: spec
-            for arn, spec in zip(created["key_arn"].tolist(), created["created_spec"].tolist(), strict=True)
+            for arn, spec in _rows(created, "key_arn", "created_spec")
             if isinstance(arn, str) and isinstance(spec, str)
         }
         specs: dict[str, str] = {}
@@ -296,13 +306,7 @@ class CloudTrailLog:
             if arn.startswith("arn:") and arn.split(":")[4] == acct:
                 life(arn)
         rows = ev[ok | (ev["event_type"] == "AwsServiceEvent")]
-        for name, arn, alias, when in zip(
-            rows["event_name"].tolist(),
-            rows["key_arn"].tolist(),
-            rows["alias"].tolist(),
-            rows["time"].tolist(),
-            strict=True,
-        ):
+        for name, arn, alias, when in _rows(rows, "event_name", "key_arn", "alias", "time"):
             if not isinstance(arn, str) or arn.split(":")[4] != acct:
                 continue
             key = life(arn)
@@ -429,7 +433,7 @@ class CloudTrailLog:
             None
             if op in KEYLESS_OPERATIONS
             else (specs.get(arn, "SYMMETRIC_DEFAULT") if isinstance(arn, str) else "SYMMETRIC_DEFAULT")
-            for op, arn in zip(calls["event_name"].tolist(), calls["key_arn"].tolist(), strict=True)
+            for op, arn in _rows(calls, "event_name", "key_arn")
         ]
         frame = pd.DataFrame(
             {
@@ -476,12 +480,7 @@ class CloudTrailLog:
         )
         pooled = pooled.sort_values(["n", "second"], ascending=[False, True], kind="stable")
         top = pooled.drop_duplicates(["account", "region", "quota"]).copy()
-        top["operations"] = [
-            ops[(a, r, q)]
-            for a, r, q in zip(
-                top["account"].tolist(), top["region"].tolist(), top["quota"].tolist(), strict=True
-            )
-        ]
+        top["operations"] = [ops[(a, r, q)] for a, r, q in _rows(top, "account", "region", "quota")]
         out = pd.DataFrame(
             {
                 "account": top["account"],
@@ -508,13 +507,7 @@ class CloudTrailLog:
         if quota is not None:
             specs, _ = self.key_specs()
             keep = []
-            for op, arn, pair, reg in zip(
-                calls["event_name"].tolist(),
-                calls["key_arn"].tolist(),
-                calls["key_pair_spec"].tolist(),
-                calls["region"].tolist(),
-                strict=True,
-            ):
+            for op, arn, pair, reg in _rows(calls, "event_name", "key_arn", "key_pair_spec", "region"):
                 sp = None if op in KEYLESS_OPERATIONS else specs.get(arn, "SYMMETRIC_DEFAULT")
                 try:
                     names = {
@@ -540,16 +533,12 @@ class CloudTrailLog:
             _, ax = plt.subplots(figsize=(8, 0.5 * max(len(peaks), 2) + 1.2))
         else:
             peaks = self.peaks(keys)
-        labels = [
-            f"{q} ({r})" for q, r in zip(peaks["quota"].tolist(), peaks["region"].tolist(), strict=True)
-        ]
+        labels = [f"{q} ({r})" for q, r in _rows(peaks, "quota", "region")]
         util = [float(u) * 100 for u in peaks["utilisation"]]
         colours = [DENIED if u > 100 else NEUTRAL for u in util]
         ax.barh(labels, util, color=colours)
         ax.axvline(100, color=OKABE_ITO[7], linestyle="--", linewidth=1)
-        for i, (p, lim) in enumerate(
-            zip(peaks["peak_per_second"].tolist(), peaks["limit_per_second"].tolist(), strict=True)
-        ):
+        for i, (p, lim) in enumerate(_rows(peaks, "peak_per_second", "limit_per_second")):
             ax.text(min(util[i], 100) + 1, i, f"{int(p):,}/s of {lim:,.0f}/s", va="center", fontsize=8)
         ax.invert_yaxis()
         ax.set_xlabel("busiest second, % of the request quota (dashed line: the quota)")
@@ -582,9 +571,11 @@ def read_cloudtrail(source: object, *, progress: ProgressArg = None) -> CloudTra
     """Read CloudTrail records and keep the KMS ones (``eventSource`` kms.amazonaws.com).
 
     ``source``: a ``.json``/``.json.gz`` file as CloudTrail delivers it (``{"Records": [...]}``), LookupEvents
-    output, an Athena query result (``.csv``) over AWS's CloudTrail table, a folder tree in S3's
-    ``AWSLogs/<account>/CloudTrail/<region>/<yyyy>/<mm>/<dd>/`` layout (digest and Insights files skipped), or
-    a list of records. ``progress``: True for a bar (a widget in a notebook, a text line on a terminal),
+    output, an Athena query result (``.csv``) over AWS's CloudTrail table, CloudTrail Lake query results
+    (GetQueryResults output, or a saved ``result_<n>.csv.gz`` with a header row), a folder tree in S3's
+    ``AWSLogs/<account>/CloudTrail/<region>/<yyyy>/<mm>/<dd>/`` layout (digest and Insights files skipped; Lake
+    results saved under ``AWSLogs/<account>/CloudTrail-Lake/Query/`` read, their sign files skipped), or a list of
+    records. ``progress``: True for a bar (a widget in a notebook, a text line on a terminal),
     "text", or a function ``f(done, total, label)``. Records with the same eventID are read once.
     """
     # Parsing makes millions of small objects and none of them cycles; Python's cyclic collector would scan the
@@ -592,8 +583,8 @@ def read_cloudtrail(source: object, *, progress: ProgressArg = None) -> CloudTra
     collecting = gc.isenabled()
     gc.disable()
     try:
-        rows, others, duplicates = read_rows(source, progress)
-        return CloudTrailLog(rows, others, duplicates)
+        read = read_columns(source, progress)
+        return CloudTrailLog(read.columns, read.other_sources, read.duplicates)
     finally:
         if collecting:
             gc.enable()
