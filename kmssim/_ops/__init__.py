@@ -13,6 +13,7 @@ module             operations
 ``rotation``       EnableKeyRotation, DisableKeyRotation, GetKeyRotationStatus, RotateKeyOnDemand,
                    ListKeyRotations, and the automatic rotations and deletions the clock runs
 ``grants``         CreateGrant, ListGrants, ListRetirableGrants, RetireGrant, RevokeGrant
+``multi_region``   ReplicateKey, UpdatePrimaryRegion
 =================  =========================================================================================
 
 A handler takes the shared state (:class:`Kms`) and the :class:`Request` and returns the response as a dict of
@@ -53,7 +54,7 @@ def operation_names() -> list[str]:
     return sorted(HANDLERS)
 
 
-from . import aliases, crypto, grants, keys, policies, rotation, signing  # noqa: E402  (registers the handlers)
+from . import aliases, crypto, grants, keys, multi_region, policies, rotation, signing  # noqa: E402  (registers)
 
 __all__ = [
     "HANDLERS",
@@ -64,6 +65,7 @@ __all__ = [
     "crypto",
     "grants",
     "keys",
+    "multi_region",
     "operation",
     "operation_names",
     "policies",

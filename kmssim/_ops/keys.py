@@ -15,7 +15,7 @@ from .._ids import key_arn, new_key_id
 from .._keyspecs import ENCRYPT_DECRYPT, KEY_SPECS, UNSUPPORTED_KEY_SPECS
 from .._models import Key
 from .._policy import default_key_policy
-from .._states import DISABLED, ENABLED, PENDING_DELETION
+from .._states import DISABLED, ENABLED, PENDING_DELETION, PENDING_REPLICA_DELETION
 from . import operation
 from ._kms import (
     DEFAULT_PENDING_WINDOW_DAYS,
@@ -62,15 +62,7 @@ def create_key(kms: Kms, req: Request) -> dict[str, Any]:
         )
     tags = validated_tags(p.get("Tags") or [], {})
     kms.authorize(req, "kms:CreateKey", None, "*")
-    region_keys = sum(
-        1
-        for k in kms.keys.values()
-        if k.account == req.account and k.region == req.region and k.deleted is None
-    )
-    if region_keys >= KEYS_PER_REGION:
-        raise LimitExceededException(
-            f"The request was rejected because a quota was exceeded: {KEYS_PER_REGION} KMS keys per Region."
-        )
+    check_key_quota(kms, req.account, req.region)
     multi_region = bool(p.get("MultiRegion", False))
     key_id = new_key_id(kms.world.random_bytes(16), multi_region)
     arn = key_arn(req.region, req.account, key_id)
@@ -87,6 +79,7 @@ def create_key(kms: Kms, req: Request) -> dict[str, Any]:
         description=p.get("Description", ""),
         multi_region=multi_region,
         tags=tags,
+        primary_region=req.region if multi_region else None,
     )
     if policy is not None:
         check_policy(kms, req, key, policy, bypass=bool(p.get("BypassPolicyLockoutSafetyCheck")))
@@ -94,6 +87,17 @@ def create_key(kms: Kms, req: Request) -> dict[str, Any]:
     kms.add_key(key)
     req.keys.append(key)
     return {"KeyMetadata": kms.key_metadata(key)}
+
+
+def check_key_quota(kms: Kms, account: str, region: str) -> None:
+    """LimitExceededException when the account already has the most keys a Region may hold."""
+    region_keys = sum(
+        1 for k in kms.keys.values() if k.account == account and k.region == region and k.deleted is None
+    )
+    if region_keys >= KEYS_PER_REGION:
+        raise LimitExceededException(
+            f"The request was rejected because a quota was exceeded: {KEYS_PER_REGION} KMS keys per Region."
+        )
 
 
 @operation("DescribeKey")
@@ -135,9 +139,16 @@ def disable_key(kms: Kms, req: Request) -> dict[str, Any]:
 
 @operation("ScheduleKeyDeletion")
 def schedule_key_deletion(kms: Kms, req: Request) -> dict[str, Any]:
-    """API_ScheduleKeyDeletion: the key waits PendingWindowInDays (7-30, default 30), then is deleted."""
+    """API_ScheduleKeyDeletion: the key waits PendingWindowInDays (7-30, default 30), then is deleted. A
+    multi-Region primary key that still has replicas waits in PendingReplicaDeletion, without a DeletionDate,
+    until the last replica is deleted; then its waiting period starts (``rotation.run_due_event``)."""
     days = in_range(req, "PendingWindowInDays", DEFAULT_PENDING_WINDOW_DAYS, PENDING_WINDOW_DAYS)
     key = kms.use_key(req)
+    key.sync_due = None  # a replica still Creating can be scheduled for deletion (key-state table)
+    if kms.replicas(key):
+        key.state = PENDING_REPLICA_DELETION
+        key.pending_window_days = days
+        return {"KeyId": key.arn, "KeyState": PENDING_REPLICA_DELETION, "PendingWindowInDays": days}
     now = kms.world.now
     key.state = PENDING_DELETION
     key.pending_window_days = days
