@@ -556,3 +556,69 @@ def test_a_state_saved_before_replicas_loads_its_primaries() -> None:
         del k["primary_region"], k["sync_due"]
     loaded = kmssim.Simulator.from_json(data)
     assert describe(loaded, key)["MultiRegionConfiguration"]["MultiRegionKeyType"] == "PRIMARY"
+
+
+# ------------------------------------------------------------------------------------------ the key-state table
+
+_CRYPTO = ["Encrypt", "Decrypt", "ReEncrypt", "GenerateDataKey", "GenerateDataKeyPair", "Sign", "Verify"]
+_CRYPTO += ["GenerateMac", "VerifyMac", "GetPublicKey", "CreateGrant"]
+_MANAGE = ["CreateAlias", "UpdateAlias", "DeleteAlias", "DescribeKey", "GetKeyPolicy", "PutKeyPolicy"]
+_MANAGE += ["ListGrants", "ListKeyPolicies", "ListResourceTags", "RetireGrant", "RevokeGrant", "TagResource"]
+_MANAGE += ["UntagResource", "UpdateKeyDescription", "GetKeyRotationStatus"]
+#: key-state.html, the Creating and Updating columns: operation -> (fails when Creating, fails when Updating).
+KEY_STATE_TABLE: dict[str, tuple[bool, bool]] = {
+    **{op: (True, False) for op in _CRYPTO},
+    **{op: (False, False) for op in _MANAGE},
+    "EnableKey": (True, True),
+    "DisableKey": (True, True),
+    "EnableKeyRotation": (True, False),
+    "DisableKeyRotation": (True, False),
+    "ScheduleKeyDeletion": (False, True),
+    "CancelKeyDeletion": (True, True),
+    "ReplicateKey": (True, True),
+    "UpdatePrimaryRegion": (True, False),
+}
+
+
+@pytest.mark.parametrize("operation", sorted(KEY_STATE_TABLE))
+def test_key_state_table_creating_and_updating(operation: str) -> None:
+    """Each row's Creating and Updating cells (footnote 14: "<arn> is creating.", 15: "<arn> is updating.")."""
+    from kmssim._states import check_state
+
+    fails = KEY_STATE_TABLE[operation]
+    for state, word, expected in (("Creating", "creating", fails[0]), ("Updating", "updating", fails[1])):
+        target = arn(WEST, "mrk-" + "0" * 32)
+        if not expected:
+            check_state(operation, state, target)
+            continue
+        with pytest.raises(kmssim.KMSInvalidStateException) as e:
+            check_state(operation, state, target)
+        wanted = "is not pending deletion" if operation == "CancelKeyDeletion" else f"is {word}"
+        assert e.value.message == f"{target} {wanted}."
+
+
+def test_a_creating_replica_can_be_scheduled_for_deletion(sim: kmssim.Simulator) -> None:
+    """Key-state table: ScheduleKeyDeletion works on a Creating key; the replica then waits its window."""
+    key = primary(sim)
+    replicate(sim, key)
+    sim.call("ScheduleKeyDeletion", {"KeyId": key, "PendingWindowInDays": 7}, region=WEST)
+    sim.advance(seconds=WAIT)
+    assert describe(sim, key, WEST)["KeyState"] == "PendingDeletion"
+    sim.call("CancelKeyDeletion", {"KeyId": key}, region=WEST)
+    assert describe(sim, key, WEST)["KeyState"] == "Disabled"
+
+
+def test_create_key_in_the_replica_region_sees_a_replica_there(sim: kmssim.Simulator) -> None:
+    """The kms:CreateKey authorization of ReplicateKey is in the replica Region (API_ReplicateKey): its context has
+    aws:RequestedRegion = the replica Region and kms:MultiRegionKeyType = REPLICA (the reference's natural reading;
+    AWS does not document it)."""
+    sim.add_principal(BOB)
+    key = primary(sim, Policy=doc(allow(ROOT, "kms:*"), allow(BOB, "kms:ReplicateKey")))
+    condition = {"StringEquals": {"aws:RequestedRegion": WEST, "kms:MultiRegionKeyType": "REPLICA"}}
+    statement = {"Effect": "Allow", "Action": "kms:CreateKey", "Resource": "*", "Condition": condition}
+    sim.add_principal(BOB, policies=[{"Version": "2012-10-17", "Statement": [statement]}])
+    with pytest.raises(kmssim.AccessDeniedException):
+        sim.call("CreateKey", {"MultiRegion": True}, principal=BOB, region=WEST)
+    with pytest.raises(kmssim.AccessDeniedException):
+        sim.call("ReplicateKey", {"KeyId": key, "ReplicaRegion": SYD}, principal=BOB)
+    sim.call("ReplicateKey", {"KeyId": key, "ReplicaRegion": WEST}, principal=BOB)
