@@ -29,8 +29,22 @@ from ._keyspecs import (
 #: deletion (footnotes 2/3, see ``choices.PENDING_DELETION_CRYPTO_GIVES_INVALID_STATE``); ``public_key``: as crypto,
 #: but see ``choices.GET_PUBLIC_KEY_FAILS_WHEN_DISABLED``; ``management``: disabled is fine, pending deletion is
 #: KMSInvalidStateException; ``enabled``: Enabled only (rotation settings); ``cancel``: pending deletion only;
-#: ``none``: the operation names no key.
-StateRule = Literal["any", "crypto", "public_key", "management", "enabled", "cancel", "none"]
+#: ``none``: the operation names no key. Multi-Region states: ``crypto``, ``public_key`` and ``enabled`` fail on a
+#: Creating key; ``toggle`` (EnableKey, DisableKey) is ``management`` that fails on Creating and Updating keys;
+#: ``schedule`` (ScheduleKeyDeletion) is ``management`` that fails on Updating keys; ``replicate`` (ReplicateKey)
+#: is ``crypto`` that also fails on Updating keys (key-state table, footnotes 14 and 15).
+StateRule = Literal[
+    "any",
+    "crypto",
+    "public_key",
+    "management",
+    "enabled",
+    "cancel",
+    "none",
+    "toggle",
+    "schedule",
+    "replicate",
+]
 
 
 @dataclass(frozen=True)
@@ -136,9 +150,9 @@ OPERATIONS: Final[dict[str, Operation]] = {
         _keyless("CreateKey"),
         Operation("DescribeKey", alias_ok=True, cross_account=True, grantable=True),
         _keyless("ListKeys"),
-        Operation("EnableKey", state="management"),
-        Operation("DisableKey", state="management"),
-        Operation("ScheduleKeyDeletion", state="management"),
+        Operation("EnableKey", state="toggle"),
+        Operation("DisableKey", state="toggle"),
+        Operation("ScheduleKeyDeletion", state="schedule"),
         Operation("CancelKeyDeletion", state="cancel"),
         Operation("UpdateKeyDescription", state="management"),
         Operation("TagResource", state="management"),
@@ -166,8 +180,8 @@ OPERATIONS: Final[dict[str, Operation]] = {
         Operation("RetireGrant", cross_account=True, grantable=True),
         Operation("RevokeGrant", cross_account=True),
         # -- multi-Region keys
-        Operation("ReplicateKey"),
-        Operation("UpdatePrimaryRegion"),
+        Operation("ReplicateKey", state="replicate"),
+        Operation("UpdatePrimaryRegion", state="crypto"),
         # -- imported key material
         Operation("GetParametersForImport"),
         Operation("ImportKeyMaterial"),

@@ -18,7 +18,7 @@ from ._ids import ACCOUNT_ID, ALIAS_NAME, GRANT_ID, is_key_id, key_arn
 from ._keyspecs import KEY_SPECS, KeySpecInfo
 
 ROTATION_TYPES = (None, "AUTOMATIC", "ON_DEMAND")
-KEY_STATES = ("Enabled", "Disabled", "PendingDeletion")
+KEY_STATES = ("Enabled", "Disabled", "PendingDeletion", "Creating", "Updating", "PendingReplicaDeletion")
 GRANT_CONSTRAINT_KINDS = ("EncryptionContextSubset", "EncryptionContextEquals")
 
 
@@ -179,7 +179,8 @@ class KeyMaterial:
         }
 
     @classmethod
-    def from_json(cls, d: object, where: str, key_arn: str) -> KeyMaterial:
+    def from_json(cls, d: object, where: str, key_arn: str, made_by: tuple[str, ...] = ()) -> KeyMaterial:
+        """``made_by``: other key ARNs the material may have been made for (related multi-Region keys)."""
         f = Fields(d, where)
         material_id = f.text("material_id")
         encoded = f.text("seed")
@@ -189,7 +190,7 @@ class KeyMaterial:
             raise f.fail("seed", "not base64") from None
         if len(seed) != MATERIAL_SEED_BYTES or base64.b64encode(seed).decode() != encoded:
             raise f.fail("seed", f"a key material seed is {MATERIAL_SEED_BYTES} bytes, in canonical base64")
-        if material_id != _crypto.material_id(seed, key_arn):
+        if all(material_id != _crypto.material_id(seed, arn) for arn in (key_arn, *made_by)):
             raise f.fail("material_id", "does not match its seed (the material ID is a hash of the seed)")
         material = cls(material_id, seed, f.time("created"), f.text("rotation_type", choices=ROTATION_TYPES))
         f.done()
@@ -289,6 +290,12 @@ class Key:
     pending_window_days: int | None = None
     grants: dict[str, Grant] = field(default_factory=dict)
     deleted: datetime | None = None
+    # -- multi-Region keys (https://docs.aws.amazon.com/kms/latest/developerguide/multi-region-keys-overview.html)
+    #: The Region of the primary key of the key's set of related multi-Region keys (its own for the primary);
+    #: None for a single-Region key.
+    primary_region: str | None = None
+    #: When the transient state Creating (a new replica) or Updating (UpdatePrimaryRegion) ends.
+    sync_due: datetime | None = None
 
     @property
     def spec(self) -> KeySpecInfo:
@@ -330,6 +337,8 @@ class Key:
             "pending_window_days": self.pending_window_days,
             "grants": [g.to_json() for g in self.grants.values()],
             "deleted": _opt_iso(self.deleted),
+            "primary_region": self.primary_region,
+            "sync_due": _opt_iso(self.sync_due),
         }
 
     @classmethod
@@ -361,11 +370,18 @@ class Key:
             pending_window_days=f.whole("pending_window_days", 1, 2**31, optional=True),
             deleted=f.time("deleted", optional=True),
         )
+        if "primary_region" in f.data or "sync_due" in f.data:
+            key.primary_region = f.text("primary_region", optional=True)
+            key.sync_due = f.time("sync_due", optional=True)
+        elif key.multi_region:  # saved before replicas existed: every multi-Region key was a primary
+            key.primary_region = key.region
         arn = key.arn
         if arn != key_arn(key.region, key.account, key.key_id):
             raise f.fail("arn", "does not match the key's Region, account and key ID")
+        # A multi-Region key's material was made by whichever related key was primary then, in its Region.
+        made_by = _related_arns(key) if key.multi_region else ()
         key.materials = [
-            KeyMaterial.from_json(m, f.path(f"materials[{i}]"), arn)
+            KeyMaterial.from_json(m, f.path(f"materials[{i}]"), arn, made_by)
             for i, m in enumerate(f.items("materials"))
         ]
         for i, g in enumerate(f.items("grants")):
@@ -397,13 +413,26 @@ class Key:
             raise fail("key_usage", f"{self.key_usage!r} does not fit key spec {self.key_spec}")
         if not self.materials:
             raise fail("materials", "a key has at least one key material")
+        # A replica gets its primary's materials, which are older than the replica itself.
+        replica_made = self.multi_region and self.primary_region != self.region
         for i, m in enumerate(self.materials):
             if (m.rotation_type is None) != (i == 0):
                 raise fail(f"materials[{i}].rotation_type", "only the first material has no rotation type")
-            if m.created < (self.materials[i - 1].created if i else self.created):
-                raise fail(f"materials[{i}].created", "earlier than the material (or key) before it")
-        if self.materials[0].created != self.created:
+            if i and m.created < self.materials[i - 1].created:
+                raise fail(f"materials[{i}].created", "earlier than the material before it")
+        first = self.materials[0].created
+        if (first > self.created) if self.multi_region else (first != self.created):
             raise fail("materials[0].created", "the first material is made with the key")
+        if self.multi_region != (self.primary_region is not None):
+            raise fail("primary_region", "a multi-Region key, and only one, names its primary Region")
+        if replica_made and self.rotation_enabled:
+            raise fail("rotation_enabled", "rotation is a shared property, set on the primary key")
+        if (self.state in ("Creating", "Updating")) != (self.sync_due is not None):
+            raise fail("sync_due", "set exactly while the key is Creating or Updating")
+        if self.state == "Creating" and not replica_made:
+            raise fail("state", "only a replica key is Creating")
+        if self.state in ("Creating", "Updating", "PendingReplicaDeletion") and not self.multi_region:
+            raise fail("state", f"{self.state} is a state of multi-Region keys only")
         if len({m.material_id for m in self.materials}) != len(self.materials):
             raise fail("materials", "two materials share a material ID")
         on_demand = sum(1 for m in self.materials if m.rotation_type == "ON_DEMAND")
@@ -416,7 +445,11 @@ class Key:
         ):
             raise fail("rotation_enabled", "rotation is enabled exactly when a period and next date are set")
         pending = (self.deletion_date, self.deletion_scheduled_at, self.pending_window_days)
-        if (self.state == "PendingDeletion") != all(v is not None for v in pending) or (
+        if self.state == "PendingReplicaDeletion":
+            # The waiting period starts when the last replica is deleted (API_ScheduleKeyDeletion).
+            if self.pending_window_days is None or self.deletion_date or self.deletion_scheduled_at:
+                raise fail("state", "a key pending replica deletion has a waiting period and no dates")
+        elif (self.state == "PendingDeletion") != all(v is not None for v in pending) or (
             self.state != "PendingDeletion" and any(v is not None for v in pending)
         ):
             raise fail("state", "a key is pending deletion exactly when its deletion fields are set")
@@ -522,3 +555,10 @@ class KeySummary:
     next_rotation: datetime | None
     rotations: int
     deletion_date: datetime | None
+
+
+def _related_arns(key: Key) -> tuple[str, ...]:
+    """The ARNs a key with ``key``'s account and key ID has in every simulated Region."""
+    from ._simulator import simulated_regions  # the Region table is data, read on first use
+
+    return tuple(key_arn(region, key.account, key.key_id) for region in simulated_regions())

@@ -53,19 +53,27 @@ class QuotaGate:
         return found
 
     def admit(self, req: Request, key_spec: str | None, now: float) -> None:
-        """Count the request against each quota it falls under, or raise ThrottlingException."""
+        """Count the request against each quota it falls under, or raise ThrottlingException. ReplicateKey
+        also counts 2 CreateKey requests in the replica Region, UpdatePrimaryRegion 1 request in the new
+        primary Region (requests-per-second.html)."""
         pair = req.params.get("KeyPairSpec") if req.operation.startswith("GenerateDataKeyPair") else None
-        counted = []
-        for name, window, allowed, _ in self._quotas(req.operation, key_spec, pair, req.region):
-            index = math.floor(now / window)
-            ident = (req.account, req.region, name)
-            seen_index, seen = self.buckets.get(ident, (index, 0))
-            count = seen if seen_index == index else 0
-            if count >= allowed:
-                raise ThrottlingException(THROTTLED_MESSAGE)
-            counted.append((ident, index, count + 1))
-        for ident, index, count in counted:
-            self.buckets[ident] = (index, count)
+        charges = [(req.operation, key_spec, pair, req.region, 1)]
+        other = req.params.get("ReplicaRegion") or req.params.get("PrimaryRegion")
+        if req.operation == "ReplicateKey" and isinstance(other, str):
+            charges.append(("CreateKey", None, None, other, 2))
+        elif req.operation == "UpdatePrimaryRegion" and isinstance(other, str):
+            charges.append((req.operation, key_spec, None, other, 1))
+        counted: dict[tuple[str, str, str], tuple[int, int]] = {}
+        for operation, spec, spec_pair, region, n in charges:
+            for name, window, allowed, _ in self._quotas(operation, spec, spec_pair, region):
+                index = math.floor(now / window)
+                ident = (req.account, region, name)
+                seen_index, seen = counted.get(ident) or self.buckets.get(ident, (index, 0))
+                count = seen if seen_index == index else 0
+                if count + n > allowed:
+                    raise ThrottlingException(THROTTLED_MESSAGE)
+                counted[ident] = (index, count + n)
+        self.buckets.update(counted)
 
     def to_json(self) -> list[list[Any]]:
         return [[*k, index, count] for k, (index, count) in self.buckets.items()]

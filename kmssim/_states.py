@@ -2,8 +2,9 @@
 
 Source: https://docs.aws.amazon.com/kms/latest/developerguide/key-state.html (table and footnotes). Each
 operation's rule is its ``state`` in the operation catalog (``_catalog``). kmssim models the states Enabled,
-Disabled and PendingDeletion; the others (PendingImport, Unavailable, Creating, Updating, PendingReplicaDeletion)
-belong to imported material, custom key stores and multi-Region replication, which are not simulated.
+Disabled, PendingDeletion and the multi-Region states Creating (a new replica), Updating (both keys of an
+UpdatePrimaryRegion) and PendingReplicaDeletion (a primary scheduled for deletion that still has replicas); the
+others (PendingImport, Unavailable) belong to imported material and custom key stores, which are not simulated.
 """
 
 from __future__ import annotations
@@ -17,31 +18,45 @@ DISABLED = "Disabled"
 PENDING_DELETION = "PendingDeletion"
 #: A key of a custom key store that is not connected (key-state.html, footnote 11).
 UNAVAILABLE = "Unavailable"
+CREATING = "Creating"
+UPDATING = "Updating"
+PENDING_REPLICA_DELETION = "PendingReplicaDeletion"
+#: The states CancelKeyDeletion accepts (the table's "PendingDeletion / PendingReplicaDeletion" column).
+PENDING_STATES = (PENDING_DELETION, PENDING_REPLICA_DELETION)
 
 _RULES = {name: op.state for name, op in OPERATIONS.items()}
+#: Rules that fail on a Creating key (footnote 14) and on an Updating key (footnote 15).
+_NOT_CREATING = frozenset({"crypto", "public_key", "enabled", "toggle", "replicate"})
+_NOT_UPDATING = frozenset({"toggle", "schedule", "replicate"})
 
 
 def check_state(operation: str, state: str, arn: str) -> None:
     """Raise the error the key-state table gives for ``operation`` on a key in ``state``; return if allowed."""
     rule = _RULES[operation]
     if rule == "cancel":
-        if state != PENDING_DELETION:
+        if state not in PENDING_STATES:
             raise KMSInvalidStateException(f"{arn} is not pending deletion.")
         return
     if state == ENABLED or rule == "any" or rule == "none":
         return
     if state == DISABLED:
-        if rule in ("crypto", "enabled") or (
+        if rule in ("crypto", "enabled", "replicate") or (
             rule == "public_key" and choices.GET_PUBLIC_KEY_FAILS_WHEN_DISABLED
         ):
             raise DisabledException(f"{arn} is disabled.")
     elif state == UNAVAILABLE:
         if rule in ("crypto", "public_key", "enabled"):
             raise KMSInvalidStateException(f"{arn} is unavailable.")
-    elif state == PENDING_DELETION:
-        if rule in ("crypto", "public_key"):
+    elif state in PENDING_STATES:
+        what = "pending deletion" if state == PENDING_DELETION else "pending replica deletion"
+        if rule in ("crypto", "public_key", "replicate"):
             if choices.PENDING_DELETION_CRYPTO_GIVES_INVALID_STATE:
-                raise KMSInvalidStateException(f"{arn} is pending deletion.")
-            raise DisabledException(f"{arn} is pending deletion.")
-        if rule in ("management", "enabled"):
-            raise KMSInvalidStateException(f"{arn} is pending deletion.")
+                raise KMSInvalidStateException(f"{arn} is {what}.")
+            raise DisabledException(f"{arn} is {what}.")
+        if rule in ("management", "enabled", "toggle", "schedule"):
+            raise KMSInvalidStateException(f"{arn} is {what}.")
+    elif state == CREATING:
+        if rule in _NOT_CREATING:
+            raise KMSInvalidStateException(f"{arn} is creating.")
+    elif state == UPDATING and rule in _NOT_UPDATING:
+        raise KMSInvalidStateException(f"{arn} is updating.")

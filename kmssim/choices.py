@@ -35,6 +35,7 @@ __all__ = [
     "KEY_POLICY_PRINCIPAL_TYPES",
     "KEY_STORE_DISCONNECT_TIME",
     "LIST_PREDEFINED_AWS_ALIASES",
+    "MULTI_REGION_TRANSITION",
     "NOT_PRINCIPAL_CHECKS_EVERY_LEVEL",
     "ON_DEMAND_ROTATIONS_PER_KEY",
     "PENDING_DELETION_CRYPTO_GIVES_INVALID_STATE",
@@ -61,6 +62,12 @@ PENDING_DELETION_CRYPTO_GIVES_INVALID_STATE = True
 #: The key-state table says GetPublicKey fails on a disabled key (footnote 1). LocalStack's maintainers observed
 #: that real AWS returns the public key anyway. kmssim follows the documented table; False follows the observation.
 GET_PUBLIC_KEY_FAILS_WHEN_DISABLED = True
+
+#: How long a new replica key stays ``Creating`` and the two keys of an UpdatePrimaryRegion stay ``Updating`` on
+#: the simulated clock. AWS gives no figure: the state changes "after a few seconds" (API_ReplicateKey) and the
+#: update "might still be in progress for a few more seconds" (API_UpdatePrimaryRegion); a replica recorded
+#: against real AWS was Enabled within about a minute of polling (LocalStack's ``test_replicate_key``, 2025-11-10).
+MULTI_REGION_TRANSITION = timedelta(seconds=5)
 
 # ---------------------------------------------------------------------------------------------- grants, aliases
 

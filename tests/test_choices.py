@@ -219,6 +219,15 @@ def rotation_period() -> object:
     return _denied_when_below("kms:EnableKeyRotation", "kms:RotationPeriodInDays", {})
 
 
+def replica_state_after_five_seconds() -> object:
+    """API_ReplicateKey: the replica is Creating, then Enabled "after a few seconds"."""
+    sim = kmssim.Simulator(seed=1)
+    key = new_key(sim, MultiRegion=True)
+    sim.call("ReplicateKey", {"KeyId": key, "ReplicaRegion": "eu-west-1"})
+    sim.advance(seconds=5)
+    return sim.call("DescribeKey", {"KeyId": key}, region="eu-west-1")["KeyMetadata"]["KeyState"]
+
+
 #: choice -> (scenario, the other reading)
 FLIPS: dict[str, tuple[Callable[[], object], object]] = {
     "PENDING_DELETION_CRYPTO_GIVES_INVALID_STATE": (pending_deletion_crypto, False),
@@ -241,6 +250,7 @@ FLIPS: dict[str, tuple[Callable[[], object], object]] = {
     "REJECT_DUPLICATE_SIDS": (duplicate_sids, True),
     "SCHEDULE_DELETION_WINDOW_WHEN_OMITTED": (schedule_deletion_window, 30),
     "ROTATION_PERIOD_WHEN_OMITTED": (rotation_period, 365),
+    "MULTI_REGION_TRANSITION": (replica_state_after_five_seconds, timedelta(seconds=60)),
 }
 
 

@@ -16,6 +16,7 @@ module             operations
 ``key_stores``     CreateCustomKeyStore, DescribeCustomKeyStores, ConnectCustomKeyStore,
                    DisconnectCustomKeyStore, UpdateCustomKeyStore, DeleteCustomKeyStore, keys in a store
 ``last_usage``     GetKeyLastUsage, and the record of each key's last cryptographic operation
+``multi_region``   ReplicateKey, UpdatePrimaryRegion
 =================  =========================================================================================
 
 A handler takes the shared state (:class:`Kms`) and the :class:`Request` and returns the response as a dict of
@@ -56,7 +57,7 @@ def operation_names() -> list[str]:
     return sorted(HANDLERS)
 
 
-from . import aliases, crypto, grants, key_stores, keys, last_usage, policies, rotation, signing  # noqa: E402
+from . import aliases, crypto, grants, key_stores, keys, last_usage, multi_region, policies, rotation, signing  # noqa: E402
 
 __all__ = [
     "HANDLERS",
@@ -69,6 +70,7 @@ __all__ = [
     "key_stores",
     "keys",
     "last_usage",
+    "multi_region",
     "operation",
     "operation_names",
     "policies",

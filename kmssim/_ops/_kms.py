@@ -36,7 +36,7 @@ from .._policy import (
     evaluate,
     parse_policy,
 )
-from .._states import ENABLED, PENDING_DELETION, check_state
+from .._states import CREATING, ENABLED, PENDING_DELETION, UPDATING, check_state
 from .._validation import validation_error
 
 if TYPE_CHECKING:
@@ -103,6 +103,11 @@ class World(Protocol):
     def principal(self, arn: str) -> Principal | None: ...
 
     def schedule(self, when: datetime, kind: str, arn: str) -> None: ...
+
+    @property
+    def regions(self) -> tuple[str, ...]:
+        """The Regions a request may name (where multi-Region keys can have replicas)."""
+        ...
 
 
 @dataclass
@@ -261,8 +266,32 @@ class Kms:
             return
         if key.state == PENDING_DELETION and key.deletion_date is not None:
             self.world.schedule(key.deletion_date, "DeleteKey", key.arn)
-        elif key.state == ENABLED and key.rotation_enabled and key.next_rotation is not None:
+            return
+        # A key keeps its rotation schedule while Updating: crypto works then (API_UpdatePrimaryRegion).
+        if key.state in (ENABLED, UPDATING) and key.rotation_enabled and key.next_rotation is not None:
             self.world.schedule(key.next_rotation, "RotateKey", key.arn)
+        if key.state in (CREATING, UPDATING) and key.sync_due is not None:
+            self.world.schedule(key.sync_due, "SynchronizeMultiRegionKey", key.arn)
+
+    def related_keys(self, key: Key) -> list[Key]:
+        """The live multi-Region keys related to ``key`` (same account and key ID), ``key`` included, in the
+        order of the simulator's Regions; ``[key]`` for a single-Region key."""
+        if not key.multi_region:
+            return [key]
+        found = (self.find_key(key.account, region, key.key_id) for region in self.world.regions)
+        return [k for k in found if k is not None]
+
+    def replicas(self, key: Key) -> list[Key]:
+        """The live replica keys of ``key`` when it is a multi-Region primary key (none otherwise)."""
+        if key.region != key.primary_region:
+            return []
+        return [k for k in self.related_keys(key) if k is not key]
+
+    def primary_of(self, key: Key) -> Key | None:
+        """The primary key of ``key``'s set of multi-Region keys (``key`` itself for a primary)."""
+        if key.primary_region is None:
+            return None
+        return self.find_key(key.account, key.primary_region, key.key_id)
 
     def new_material(self, arn: str, rotation_type: str | None) -> KeyMaterial:
         seed = self.world.random_bytes(_crypto.MATERIAL_SEED_BYTES)
@@ -386,6 +415,7 @@ class Kms:
             "key_usage": key.key_usage,
             "origin": key.origin,
             "multi_region": key.multi_region,
+            **({"multi_region_key_type": _key_type(key)} if key.multi_region else {}),
             "tags": dict(key.tags),
             "aliases": self.alias_names(key),
         }
@@ -537,12 +567,21 @@ class Kms:
         if key.state == PENDING_DELETION:
             md["DeletionDate"] = key.deletion_date
             md["PendingDeletionWindowInDays"] = key.pending_window_days
-        if key.multi_region:
+        if key.multi_region and key.primary_region is not None:
+            # The set as it is now, in the primary's and every replica's DescribeKey (API_MultiRegionConfiguration).
+            primary = key.primary_region
             md["MultiRegionConfiguration"] = {
-                "MultiRegionKeyType": "PRIMARY",
-                "PrimaryKey": {"Arn": key.arn, "Region": key.region},
-                "ReplicaKeys": [],
+                "MultiRegionKeyType": _key_type(key),
+                "PrimaryKey": {"Arn": key_arn(primary, key.account, key.key_id), "Region": primary},
+                "ReplicaKeys": [
+                    {"Arn": k.arn, "Region": k.region} for k in self.related_keys(key) if k.region != primary
+                ],
             }
-        if key.spec.symmetric_encryption:
+        if key.spec.symmetric_encryption and key.state != CREATING:  # a new replica shows none yet
             md["CurrentKeyMaterialId"] = key.current_material.material_id
         return md
+
+
+def _key_type(key: Key) -> str:
+    """``MultiRegionKeyType`` (and the ``kms:MultiRegionKeyType`` condition key) of a multi-Region key."""
+    return "PRIMARY" if key.region == key.primary_region else "REPLICA"

@@ -42,6 +42,7 @@ def load(kms: Kms, data: object, now: datetime, where: str = "operations", *, ve
             raise DamagedState(f"{at}.arn", "a second key with this ARN")
         _check_key_times(key, now, at)
         keys[key.arn] = key
+    _check_related_keys(keys, f.path("keys"))
     aliases: dict[tuple[str, str, str], Alias] = {}
     for i, d in enumerate(f.items("aliases")):
         at = f.path(f"aliases[{i}]")
@@ -118,6 +119,8 @@ def _check_key_times(key: Key, now: datetime, where: str) -> None:
         raise DamagedState(f"{where}.pending_window_days", f"outside {PENDING_WINDOW_DAYS}")
     if key.deleted is None and key.deletion_date is not None and key.deletion_date <= now:
         raise DamagedState(f"{where}.deletion_date", "a deletion that is due has not happened")
+    if key.sync_due is not None and key.sync_due <= now:
+        raise DamagedState(f"{where}.sync_due", "a Creating or Updating state that is over has not ended")
     if key.on_demand_rotations > choices.ON_DEMAND_ROTATIONS_PER_KEY:
         raise DamagedState(
             f"{where}.on_demand_rotations", f"above the quota of {choices.ON_DEMAND_ROTATIONS_PER_KEY}"
@@ -148,3 +151,37 @@ def _schedule_store(kms: Kms, store: key_stores.KeyStore) -> None:
         kms.world.schedule(kms.world.now, key_stores.CONNECT_DONE, store.store_id)
     elif store.state == key_stores.DISCONNECTING:
         kms.world.schedule(kms.world.now, key_stores.DISCONNECT_DONE, store.store_id)
+
+
+def _check_related_keys(keys: dict[str, Key], where: str) -> None:
+    """The relations of each set of related multi-Region keys (same account and key ID): all live keys agree on
+    the primary's Region; while a replica lives, its primary lives; the replicas hold the primary's materials
+    and rotation count; a primary pending replica deletion still has a replica
+    (https://docs.aws.amazon.com/kms/latest/developerguide/multi-region-keys-overview.html)."""
+    sets: dict[tuple[str, str], list[Key]] = {}
+    for key in keys.values():
+        if key.multi_region and key.deleted is None:
+            sets.setdefault((key.account, key.key_id), []).append(key)
+    for related in sets.values():
+        at = f"{where}.{related[0].arn}"
+        regions = {k.primary_region for k in related}
+        if len(regions) != 1:
+            raise DamagedState(f"{at}.primary_region", "related keys name different primary Regions")
+        primary = next((k for k in related if k.region == k.primary_region), None)
+        if primary is None:
+            raise DamagedState(f"{at}.primary_region", "a replica key whose primary key does not exist")
+        shape = [(m.material_id, m.seed, m.created, m.rotation_type) for m in primary.materials]
+        for k in related:
+            if k is primary:
+                continue
+            if [(m.material_id, m.seed, m.created, m.rotation_type) for m in k.materials] != shape:
+                raise DamagedState(
+                    f"{where}.{k.arn}.materials", "a replica holds other materials than its primary"
+                )
+            if (
+                k.created < primary.materials[0].created
+                or k.on_demand_rotations != primary.on_demand_rotations
+            ):
+                raise DamagedState(f"{where}.{k.arn}", "a replica older than its key material or rotations")
+        if primary.state == "PendingReplicaDeletion" and len(related) == 1:
+            raise DamagedState(f"{at}.state", "pending replica deletion, but the key has no replica")

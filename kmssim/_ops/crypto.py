@@ -90,11 +90,15 @@ def encrypt(kms: Kms, req: Request) -> dict[str, Any]:
 
 
 def _key_from_blob(kms: Kms, req: Request, key_ref: str) -> Key:
+    """The key a symmetric ciphertext names, in the request's Region. A multi-Region key's ciphertext names
+    the related key of its set in any Region, so the related key in this Region decrypts it
+    (multi-region-keys-overview.html); a single-Region key's ciphertext decrypts only in its own Region."""
     parts = parse_key_arn(key_ref)
     if parts is None:
         raise InvalidCiphertextException("")
     region, account, key_id = parts
-    key = kms.find_key(account, region, key_id) if region == req.region else None
+    related = region == req.region or key_id.startswith("mrk-")
+    key = kms.find_key(account, req.region, key_id) if related else None
     if key is None:
         raise AccessDeniedException(CIPHERTEXT_KEY_MISSING)
     return key

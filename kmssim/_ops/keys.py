@@ -15,7 +15,7 @@ from .._ids import key_arn, new_key_id
 from .._keyspecs import ENCRYPT_DECRYPT, KEY_SPECS, UNSUPPORTED_KEY_SPECS
 from .._models import Key
 from .._policy import default_key_policy
-from .._states import DISABLED, ENABLED, PENDING_DELETION
+from .._states import DISABLED, ENABLED, PENDING_DELETION, PENDING_REPLICA_DELETION
 from . import key_stores, operation
 from ._kms import (
     DEFAULT_PENDING_WINDOW_DAYS,
@@ -69,10 +69,7 @@ def create_key(kms: Kms, req: Request) -> dict[str, Any]:
         )
     tags = validated_tags(p.get("Tags") or [], {})
     kms.authorize(req, "kms:CreateKey", None, "*")
-    if kms.live_keys.get((req.account, req.region), 0) >= KEYS_PER_REGION:
-        raise LimitExceededException(
-            f"The request was rejected because a quota was exceeded: {KEYS_PER_REGION} KMS keys per Region."
-        )
+    check_key_quota(kms, req.account, req.region)
     multi_region = bool(p.get("MultiRegion", False))
     if multi_region and in_store is not None:
         raise UnsupportedOperationException("Multi-Region keys cannot be created in a custom key store.")
@@ -92,6 +89,7 @@ def create_key(kms: Kms, req: Request) -> dict[str, Any]:
         multi_region=multi_region,
         tags=tags,
         origin=origin,
+        primary_region=req.region if multi_region else None,
     )
     if policy is not None:
         check_policy(kms, req, key, policy, bypass=bool(p.get("BypassPolicyLockoutSafetyCheck")))
@@ -101,6 +99,14 @@ def create_key(kms: Kms, req: Request) -> dict[str, Any]:
         kms.stores.key_store[arn] = (in_store[0].store_id, in_store[1])
     req.keys.append(key)
     return {"KeyMetadata": kms.key_metadata(key)}
+
+
+def check_key_quota(kms: Kms, account: str, region: str) -> None:
+    """LimitExceededException when the account already has the most keys a Region may hold."""
+    if kms.live_keys.get((account, region), 0) >= KEYS_PER_REGION:
+        raise LimitExceededException(
+            f"The request was rejected because a quota was exceeded: {KEYS_PER_REGION} KMS keys per Region."
+        )
 
 
 @operation("DescribeKey")
@@ -142,9 +148,16 @@ def disable_key(kms: Kms, req: Request) -> dict[str, Any]:
 
 @operation("ScheduleKeyDeletion")
 def schedule_key_deletion(kms: Kms, req: Request) -> dict[str, Any]:
-    """API_ScheduleKeyDeletion: the key waits PendingWindowInDays (7-30, default 30), then is deleted."""
+    """API_ScheduleKeyDeletion: the key waits PendingWindowInDays (7-30, default 30), then is deleted. A
+    multi-Region primary key that still has replicas waits in PendingReplicaDeletion, without a DeletionDate,
+    until the last replica is deleted; then its waiting period starts (``rotation.run_due_event``)."""
     days = in_range(req, "PendingWindowInDays", DEFAULT_PENDING_WINDOW_DAYS, PENDING_WINDOW_DAYS)
     key = kms.use_key(req)
+    key.sync_due = None  # a replica still Creating can be scheduled for deletion (key-state table)
+    if kms.replicas(key):
+        key.state = PENDING_REPLICA_DELETION
+        key.pending_window_days = days
+        return {"KeyId": key.arn, "KeyState": PENDING_REPLICA_DELETION, "PendingWindowInDays": days}
     now = kms.world.now
     key.state = PENDING_DELETION
     key.pending_window_days = days

@@ -6,14 +6,16 @@ handler. A rotation gives the key new current material; older material stays, so
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
 from .. import choices
-from .._clock import DELETE, ROTATE
+from .._clock import DELETE, ROTATE, SYNC
 from .._errors import ConflictException, LimitExceededException, UnsupportedOperationException
 from .._models import Key, KeyMaterial
-from .._states import ENABLED, PENDING_DELETION
+from .._states import CREATING, ENABLED, PENDING_DELETION, PENDING_REPLICA_DELETION, PENDING_STATES, UPDATING
 from . import operation
 from ._kms import DEFAULT_ROTATION_PERIOD_DAYS, ROTATION_PERIOD_DAYS, Kms, Request, in_range, page
 
@@ -34,10 +36,24 @@ def _rotatable(key: Key, *, bare: bool = False) -> None:
         )
 
 
+def _not_replica(key: Key) -> None:
+    """Rotation is a shared property of multi-Region keys, set and run on the primary key only
+    (API_EnableKeyRotation, API_RotateKeyOnDemand). AWS's error for a replica is not documented."""
+    if key.multi_region and key.region != key.primary_region:
+        raise UnsupportedOperationException(
+            f"{key.arn} is a multi-Region replica key. Manage its rotation on the primary key in "
+            f"{key.primary_region}."
+        )
+
+
 def rotate(kms: Kms, key: Key, rotation_type: str) -> KeyMaterial:
-    """Give ``key`` new current key material now. Older material stays for decryption."""
+    """Give ``key`` new current key material now. Older material stays for decryption. A multi-Region primary
+    key's new material is copied to every replica (multi-region-keys-manage.html#multi-region-rotate)."""
     material = kms.new_material(key.arn, rotation_type)
     key.materials.append(material)
+    for replica in kms.replicas(key):
+        replica.materials.append(replace(material))
+        replica.on_demand_rotations = key.on_demand_rotations
     return material
 
 
@@ -58,31 +74,68 @@ def catch_up_rotation(kms: Kms, req: Request, key: Key) -> None:
 
 def run_due_event(kms: Kms, kind: str, arn: str, when: datetime) -> Key | None:
     """Carry out one event the clock found due at ``when`` (the clock shows it), if the key still warrants it:
-    an automatic rotation (and the next one scheduled) or the deletion of a key whose waiting period is over.
-    Returns the key acted on, or None when the event no longer applies."""
+    an automatic rotation (and the next one scheduled), the deletion of a key whose waiting period is over, or
+    the end of a multi-Region key's Creating or Updating state. Returns the key acted on, or None when the
+    event no longer applies."""
     key = kms.keys.get(arn)
     if key is None or key.deleted is not None:
         return None
-    if kind == DELETE:
-        if key.state != PENDING_DELETION or key.deletion_date != when:
-            return None
-        key.deleted = kms.world.now
-        kms.key_gone(key)
-        for ident in [
-            i for i, a in kms.aliases.items() if a.target_key_id == key.key_id and i[0] == key.account
-        ]:
-            del kms.aliases[ident]
-            kms.aliases_changed()
-        for grant_id in list(key.grants):
-            drop_grant(kms, key, grant_id)
-        return key
-    if key.state != ENABLED or not key.rotation_enabled or key.next_rotation != when:
+    return _RUNNERS[kind](kms, key, when)
+
+
+def _delete(kms: Kms, key: Key, when: datetime) -> Key | None:
+    """The key, its aliases (in its own Region: a related multi-Region key keeps its aliases) and its grants
+    go. The last replica of a primary pending replica deletion starts the primary's waiting period
+    (API_ScheduleKeyDeletion)."""
+    if key.state != PENDING_DELETION or key.deletion_date != when:
+        return None
+    key.deleted = kms.world.now
+    kms.key_gone(key)
+    for ident in [
+        i
+        for i, a in kms.aliases.items()
+        if a.target_key_id == key.key_id and i[0] == key.account and i[1] == key.region
+    ]:
+        del kms.aliases[ident]
+        kms.aliases_changed()
+    for grant_id in list(key.grants):
+        drop_grant(kms, key, grant_id)
+    primary = kms.primary_of(key)
+    if primary is not None and primary.state == PENDING_REPLICA_DELETION and not kms.replicas(primary):
+        assert primary.pending_window_days is not None
+        primary.state = PENDING_DELETION
+        primary.deletion_scheduled_at = when
+        primary.deletion_date = when + timedelta(days=primary.pending_window_days)
+        kms.schedule(primary)
+    return key
+
+
+def _rotate_due(kms: Kms, key: Key, when: datetime) -> Key | None:
+    if key.state not in (ENABLED, UPDATING) or not key.rotation_enabled or key.next_rotation != when:
         return None
     assert key.rotation_period_days is not None
     rotate(kms, key, "AUTOMATIC")
     key.next_rotation = when + timedelta(days=key.rotation_period_days)
     kms.schedule(key)
     return key
+
+
+def _synchronized(kms: Kms, key: Key, when: datetime) -> Key | None:
+    """A new replica leaves Creating, a key of an UpdatePrimaryRegion leaves Updating: both become Enabled, the
+    state UpdatePrimaryRegion requires of both keys (API_ReplicateKey, API_UpdatePrimaryRegion)."""
+    if key.state not in (CREATING, UPDATING) or key.sync_due != when:
+        return None
+    key.state = ENABLED
+    key.sync_due = None
+    kms.schedule(key)
+    return key
+
+
+_RUNNERS: dict[str, Callable[[Kms, Key, datetime], Key | None]] = {
+    DELETE: _delete,
+    ROTATE: _rotate_due,
+    SYNC: _synchronized,
+}
 
 
 def drop_grant(kms: Kms, key: Key, grant_id: str) -> None:
@@ -99,6 +152,7 @@ def enable_key_rotation(kms: Kms, req: Request) -> dict[str, Any]:
     period = in_range(req, "RotationPeriodInDays", DEFAULT_ROTATION_PERIOD_DAYS, ROTATION_PERIOD_DAYS)
     key = kms.use_key(req)
     _rotatable(key)
+    _not_replica(key)
     now = kms.world.now
     if not key.rotation_enabled:
         key.next_rotation = now + timedelta(days=period)
@@ -117,6 +171,7 @@ def disable_key_rotation(kms: Kms, req: Request) -> dict[str, Any]:
     """API_DisableKeyRotation."""
     key = kms.use_key(req)
     _rotatable(key)
+    _not_replica(key)
     key.rotation_enabled = False
     key.next_rotation = None
     return {}
@@ -124,14 +179,16 @@ def disable_key_rotation(kms: Kms, req: Request) -> dict[str, Any]:
 
 @operation("GetKeyRotationStatus")
 def get_key_rotation_status(kms: Kms, req: Request) -> dict[str, Any]:
-    """API_GetKeyRotationStatus: a key pending deletion shows rotation disabled."""
+    """API_GetKeyRotationStatus: a key pending deletion shows rotation disabled; a multi-Region replica shows
+    its primary key's rotation, a shared property (API_ReplicateKey)."""
     key = kms.use_key(req)
     _rotatable(key)
-    enabled = key.rotation_enabled and key.state != PENDING_DELETION
+    source = kms.primary_of(key) or key
+    enabled = source.rotation_enabled and key.state not in PENDING_STATES
     out: dict[str, Any] = {"KeyRotationEnabled": enabled, "KeyId": key.arn}
     if enabled:
-        out["RotationPeriodInDays"] = key.rotation_period_days
-        out["NextRotationDate"] = key.next_rotation
+        out["RotationPeriodInDays"] = source.rotation_period_days
+        out["NextRotationDate"] = source.next_rotation
     return out
 
 
@@ -141,6 +198,7 @@ def rotate_key_on_demand(kms: Kms, req: Request) -> dict[str, Any]:
     an automatic rotation is due within 20 minutes."""
     key = kms.use_key(req)
     _rotatable(key, bare=True)
+    _not_replica(key)
     if key.on_demand_rotations >= choices.ON_DEMAND_ROTATIONS_PER_KEY:
         raise LimitExceededException(
             "The on-demand rotations limit has been reached for the given keyId. No more on-demand "
