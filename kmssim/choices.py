@@ -22,8 +22,13 @@ from datetime import datetime, timedelta
 from ._errors import KMSError, ValidationException
 
 __all__ = [
+    "ASSUME_RECORDED_IAM",
+    "BILL_DRY_RUN",
+    "BILL_FAILED_REQUESTS",
     "CLOUDHSM_CONNECT_TIME",
     "ENFORCE_GRANT_DELEGATION_LIMITS",
+    "EXPORT_ROLE_SESSION",
+    "EXPORT_SOURCE_IP",
     "FAILED_REQUESTS_USE_QUOTA",
     "FOR_ANY_VALUE_IF_EXISTS_MATCHES_MISSING_KEY",
     "GET_PUBLIC_KEY_FAILS_WHEN_DISABLED",
@@ -180,6 +185,29 @@ SCHEDULE_DELETION_WINDOW_WHEN_OMITTED: int | None = None
 #: ``kms:RotationPeriodInDays`` when EnableKeyRotation omits RotationPeriodInDays (default period 365). Not
 #: documented either; None leaves it out.
 ROTATION_PERIOD_WHEN_OMITTED: int | None = None
+
+# ---------------------------------------------------------------------------------------------- real usage
+
+#: DryRun requests "are billed as a standard API request" and count toward quotas
+#: (https://docs.aws.amazon.com/kms/latest/developerguide/programming-dryrun.html).
+BILL_DRY_RUN = True
+
+#: Whether other failed requests (AccessDenied, invalid state, ...) are billed: no AWS source says
+#: (UNCONFIRMED). False, as the simulator meters only calls that succeed.
+BILL_FAILED_REQUESTS = False
+
+#: A principal whose identity policies are not given: assume its IAM policies allowed exactly what the recorded
+#: call did (an Allow for that action on that key when the call was not denied, nothing when it was). The
+#: proposed key policy then decides whether IAM policies count at all (the account-principal statement,
+#: https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-default.html#key-policy-default-allow-root-enable-iam).
+ASSUME_RECORDED_IAM = True
+
+#: The simulator calls as a role ARN, with no session: exported as an assumed-role session of this name.
+EXPORT_ROLE_SESSION = "kmssim"
+
+#: The simulator does not record the caller's address; CloudTrail always has one. This marker is neither an IP
+#: address nor a service name, so readers infer nothing from it.
+EXPORT_SOURCE_IP = "kmssim"
 
 
 def fingerprint() -> tuple[object, ...]:

@@ -346,6 +346,45 @@ FLIPS["KEY_STORE_DISCONNECT_TIME"] = (
 )
 
 
+def _usage_log() -> kmssim.CloudTrailLog:
+    """A simulated workload's trail read back as CloudTrail: a success, a DryRun and a denied call."""
+    sim = kmssim.Simulator(seed=1)
+    sim.add_principal(ROLE, policies=[IAM_ANY])
+    key = new_key(sim)
+    sim.call("Encrypt", {"KeyId": key, "Plaintext": b"x"}, principal=ROLE)
+    outcome(lambda: sim.call("Encrypt", {"KeyId": key, "Plaintext": b"x", "DryRun": True}))
+    outcome(lambda: sim.call("Encrypt", {"KeyId": key, "Plaintext": b"x"}, principal=ALICE))
+    return kmssim.read_cloudtrail(sim.trail().to_cloudtrail())
+
+
+def billed_requests() -> object:
+    estimate = _usage_log().estimate(month="2026-01")
+    lines = estimate.lines
+    return float(lines.loc[lines["price_class"].astype(str).str.startswith("requests"), "quantity"].sum())
+
+
+def replay_without_identity_policies() -> object:
+    log = _usage_log()
+    key = str(log.events["key_arn"].dropna().iloc[0])
+    root_only = {"Version": "2012-10-17", "Statement": [ALLOW_ROOT]}
+    return list(log.replay({key: root_only}).table["decision"])
+
+
+def exported_identity() -> object:
+    sim = kmssim.Simulator(seed=1)
+    sim.add_principal(ROLE, policies=[IAM_ANY])
+    sim.call("CreateKey", {}, principal=ROLE)
+    record = sim.trail().to_cloudtrail()[0]
+    return record["userIdentity"]["arn"], record["sourceIPAddress"]
+
+
+FLIPS["BILL_FAILED_REQUESTS"] = (billed_requests, True)
+FLIPS["BILL_DRY_RUN"] = (billed_requests, False)
+FLIPS["ASSUME_RECORDED_IAM"] = (replay_without_identity_policies, False)
+FLIPS["EXPORT_ROLE_SESSION"] = (exported_identity, "training")
+FLIPS["EXPORT_SOURCE_IP"] = (exported_identity, "192.0.2.1")
+
+
 # After every FLIPS entry above: the parameters are read when this decorator runs.
 @pytest.mark.parametrize("name", sorted(FLIPS))
 def test_flipping_a_choice_changes_the_behaviour(name: str, monkeypatch: pytest.MonkeyPatch) -> None:

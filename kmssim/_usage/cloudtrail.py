@@ -16,6 +16,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .. import choices
 from .._pricing import (
     OPERATIONS,
     EstimateInputError,
@@ -37,20 +38,12 @@ if TYPE_CHECKING:
     from .replay import Replay
 
 __all__ = [
-    "BILL_DRY_RUN",
-    "BILL_FAILED_REQUESTS",
     "SERVICE_EVENTS",
     "CloudTrailFormatError",
     "CloudTrailLog",
     "read_cloudtrail",
 ]
 
-#: DryRun requests "are billed as a standard API request" and count toward quotas
-#: (https://docs.aws.amazon.com/kms/latest/developerguide/programming-dryrun.html).
-BILL_DRY_RUN = True
-#: Whether other failed requests (AccessDenied, invalid state, ...) are billed: no AWS source says
-#: (UNCONFIRMED). False, as the simulator meters only calls that succeed.
-BILL_FAILED_REQUESTS = False
 #: Events KMS itself starts (eventType AwsServiceEvent): not API requests, so neither billed nor rate-limited
 #: (https://docs.aws.amazon.com/awscloudtrail/latest/userguide/non-api-aws-service-events.html).
 SERVICE_EVENTS = frozenset(
@@ -329,9 +322,9 @@ class CloudTrailLog:
                 key["assumed_created"] = True
         calls = self._api_calls()
         billed = calls["error_code"].isna()
-        if BILL_DRY_RUN:
+        if choices.BILL_DRY_RUN:
             billed |= calls["error_code"] == "DryRunOperationException"
-        if BILL_FAILED_REQUESTS:
+        if choices.BILL_FAILED_REQUESTS:
             billed |= calls["error_code"] != THROTTLED
         calls = calls[billed & (calls["account"] == acct)]
         counts: dict[tuple[str, str, str, str | None, str | None], int] = {}

@@ -19,13 +19,12 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from .. import choices
 from .._policy.actions import CRYPTO_ACTIONS
 from .._trail import AuditEvent
 
 __all__ = [
     "EVENT_VERSION",
-    "EXPORT_ROLE_SESSION",
-    "EXPORT_SOURCE_IP",
     "EXPORT_USER_AGENT",
     "to_cloudtrail_records",
     "write_cloudtrail",
@@ -34,11 +33,6 @@ __all__ = [
 
 #: The record format version of AWS's current KMS examples.
 EVENT_VERSION = "1.11"
-#: The simulator calls as a role ARN, with no session: exported as an assumed-role session of this name.
-EXPORT_ROLE_SESSION = "kmssim"
-#: The simulator does not record the caller's address; CloudTrail always has one. This marker is neither an IP
-#: address nor a service name, so readers infer nothing from it.
-EXPORT_SOURCE_IP = "kmssim"
 EXPORT_USER_AGENT = "kmssim"
 _NAMESPACE = uuid.UUID("6f1f5b38-3f0a-4a43-9a55-0f0d6c6b1d2e")
 
@@ -112,7 +106,7 @@ def user_identity(principal: str, account: str) -> dict[str, Any]:
             if resource.startswith("role/"):
                 name = resource.rsplit("/", 1)[-1]
                 role_arn = principal
-                session = f"arn:{parts[1]}:sts::{acct}:assumed-role/{name}/{EXPORT_ROLE_SESSION}"
+                session = f"arn:{parts[1]}:sts::{acct}:assumed-role/{name}/{choices.EXPORT_ROLE_SESSION}"
             else:
                 name = resource.split("/")[1]
                 role_arn = f"arn:{parts[1]}:iam::{acct}:role/{name}"
@@ -188,7 +182,7 @@ def _record(e: AuditEvent) -> dict[str, Any]:
         "eventSource": "kms.amazonaws.com",
         "eventName": name,
         "awsRegion": e.region,
-        "sourceIPAddress": EXPORT_SOURCE_IP,
+        "sourceIPAddress": choices.EXPORT_SOURCE_IP,
         "userAgent": EXPORT_USER_AGENT,
     }
     if e.error_code is not None:
@@ -198,7 +192,7 @@ def _record(e: AuditEvent) -> dict[str, Any]:
         {
             "requestParameters": params or None,
             "responseElements": response,
-            "requestID": str(uuid.uuid5(_NAMESPACE, "request:" + e.event_id)),
+            "requestID": e.request_id or str(uuid.uuid5(_NAMESPACE, "request:" + e.event_id)),
             "eventID": e.event_id,
             "readOnly": name in _READ_ONLY or name.startswith(_READ_ONLY_PREFIXES),
             "resources": resources,

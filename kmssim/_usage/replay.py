@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from .. import choices
 from .._policy import actions_for_operation, build_request_context, evaluate
 from .._policy.actions import KEY_ACTION_SET
 
@@ -20,13 +21,8 @@ if TYPE_CHECKING:
 
     from .cloudtrail import CloudTrailLog
 
-__all__ = ["ASSUME_RECORDED_IAM", "REPLAY_COLUMNS", "Replay", "replay"]
+__all__ = ["REPLAY_COLUMNS", "Replay", "replay"]
 
-#: A principal whose identity policies are not given: assume its IAM policies allowed exactly what the recorded
-#: call did (an Allow for that action on that key when the call was not denied, nothing when it was). The
-#: proposed key policy then decides whether IAM policies count at all (the account-principal statement,
-#: https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-default.html#key-policy-default-allow-root-enable-iam).
-ASSUME_RECORDED_IAM = True
 DENIED_CODE = "AccessDeniedException"
 REPLAY_COLUMNS = [
     "time",
@@ -169,7 +165,7 @@ def replay(
             if listed is not None:
                 ips = list(listed)
                 assumed = False
-            elif ASSUME_RECORDED_IAM and recorded == "Allow":
+            elif choices.ASSUME_RECORDED_IAM and recorded == "Allow":
                 ips = [
                     {
                         "Version": "2012-10-17",
@@ -254,7 +250,7 @@ def replay(
         "a call is recorded as denied when CloudTrail logged AccessDeniedException; any other outcome means "
         "it was authorized",
     ]
-    if ASSUME_RECORDED_IAM:
+    if choices.ASSUME_RECORDED_IAM:
         assumptions.append(
             "principals with no identity policies given: their IAM policies are assumed to allow what the "
             "recorded call did"
