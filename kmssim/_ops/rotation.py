@@ -51,9 +51,10 @@ def rotate(kms: Kms, key: Key, rotation_type: str) -> KeyMaterial:
     key's new material is copied to every replica (multi-region-keys-manage.html#multi-region-rotate)."""
     material = kms.new_material(key.arn, rotation_type)
     key.materials.append(material)
-    for replica in kms.replicas(key):
-        replica.materials.append(replace(material))
-        replica.on_demand_rotations = key.on_demand_rotations
+    if key.multi_region:
+        for replica in kms.replicas(key):
+            replica.materials.append(replace(material))
+            replica.on_demand_rotations = key.on_demand_rotations
     return material
 
 
@@ -116,7 +117,7 @@ def _rotate_due(kms: Kms, key: Key, when: datetime) -> Key | None:
     assert key.rotation_period_days is not None
     rotate(kms, key, "AUTOMATIC")
     key.next_rotation = when + timedelta(days=key.rotation_period_days)
-    kms.schedule(key)
+    kms.world.schedule(key.next_rotation, ROTATE, key.arn)  # still enabled and rotating: the next one is due
     return key
 
 
