@@ -28,9 +28,10 @@ from ._keyspecs import (
 #: ``any``: every state; ``crypto``: DisabledException when disabled, KMSInvalidStateException when pending
 #: deletion (footnotes 2/3, see ``choices.PENDING_DELETION_CRYPTO_GIVES_INVALID_STATE``); ``public_key``: as crypto,
 #: but see ``choices.GET_PUBLIC_KEY_FAILS_WHEN_DISABLED``; ``management``: disabled is fine, pending deletion is
-#: KMSInvalidStateException; ``enabled``: Enabled only (rotation settings); ``cancel``: pending deletion only;
+#: KMSInvalidStateException; ``toggle``: as management, and a key pending import is KMSInvalidStateException
+#: (EnableKey, DisableKey); ``enabled``: Enabled only (rotation settings); ``cancel``: pending deletion only;
 #: ``none``: the operation names no key.
-StateRule = Literal["any", "crypto", "public_key", "management", "enabled", "cancel", "none"]
+StateRule = Literal["any", "crypto", "public_key", "management", "toggle", "enabled", "cancel", "none"]
 
 
 @dataclass(frozen=True)
@@ -136,8 +137,8 @@ OPERATIONS: Final[dict[str, Operation]] = {
         _keyless("CreateKey"),
         Operation("DescribeKey", alias_ok=True, cross_account=True, grantable=True),
         _keyless("ListKeys"),
-        Operation("EnableKey", state="management"),
-        Operation("DisableKey", state="management"),
+        Operation("EnableKey", state="toggle"),
+        Operation("DisableKey", state="toggle"),
         Operation("ScheduleKeyDeletion", state="management"),
         Operation("CancelKeyDeletion", state="cancel"),
         Operation("UpdateKeyDescription", state="management"),
@@ -168,9 +169,9 @@ OPERATIONS: Final[dict[str, Operation]] = {
         # -- multi-Region keys
         Operation("ReplicateKey"),
         Operation("UpdatePrimaryRegion"),
-        # -- imported key material
-        Operation("GetParametersForImport"),
-        Operation("ImportKeyMaterial"),
+        # -- imported key material: EXTERNAL keys only; pending deletion refuses the first two (key-state.html)
+        Operation("GetParametersForImport", state="management"),
+        Operation("ImportKeyMaterial", state="management"),
         Operation("DeleteImportedKeyMaterial"),
         # -- custom key stores
         _keyless("CreateCustomKeyStore"),

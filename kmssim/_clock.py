@@ -16,9 +16,11 @@ import heapq
 from collections.abc import Callable
 from datetime import datetime
 
-#: The kinds of scheduled events, as they appear in the trail (CloudTrail logs both with the KMS service as caller).
+#: The kinds of scheduled events, as they appear in the trail (CloudTrail logs each with the KMS service as caller).
 ROTATE = "RotateKey"
 DELETE = "DeleteKey"
+#: Imported key material reaching its ValidTo: KMS deletes it (ct-deleteexpiredkeymaterial.html).
+EXPIRE_MATERIAL = "DeleteExpiredKeyMaterial"
 
 
 class Clock:

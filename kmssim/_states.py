@@ -2,8 +2,9 @@
 
 Source: https://docs.aws.amazon.com/kms/latest/developerguide/key-state.html (table and footnotes). Each
 operation's rule is its ``state`` in the operation catalog (``_catalog``). kmssim models the states Enabled,
-Disabled and PendingDeletion; the others (PendingImport, Unavailable, Creating, Updating, PendingReplicaDeletion)
-belong to imported material, custom key stores and multi-Region replication, which are not simulated.
+Disabled, PendingDeletion and PendingImport (a key with Origin EXTERNAL whose key material was never imported,
+was deleted or expired: ``_ops/imported``); the others (Unavailable, Creating, Updating, PendingReplicaDeletion)
+belong to custom key stores and multi-Region replication.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from ._errors import DisabledException, KMSInvalidStateException
 ENABLED = "Enabled"
 DISABLED = "Disabled"
 PENDING_DELETION = "PendingDeletion"
+PENDING_IMPORT = "PendingImport"
 
 _RULES = {name: op.state for name, op in OPERATIONS.items()}
 
@@ -38,5 +40,9 @@ def check_state(operation: str, state: str, arn: str) -> None:
             if choices.PENDING_DELETION_CRYPTO_GIVES_INVALID_STATE:
                 raise KMSInvalidStateException(f"{arn} is pending deletion.")
             raise DisabledException(f"{arn} is pending deletion.")
-        if rule in ("management", "enabled"):
+        if rule in ("management", "enabled", "toggle"):
             raise KMSInvalidStateException(f"{arn} is pending deletion.")
+    elif state == PENDING_IMPORT and rule in ("crypto", "public_key", "toggle"):
+        # Footnote 5. Rotation settings (``enabled``) on an EXTERNAL key are the rotation handlers' refusal
+        # (footnote 6: UnsupportedOperationException), which needs the key's origin, not its state.
+        raise KMSInvalidStateException(f"{arn} is pending import.")

@@ -13,6 +13,8 @@ module             operations
 ``rotation``       EnableKeyRotation, DisableKeyRotation, GetKeyRotationStatus, RotateKeyOnDemand,
                    ListKeyRotations, and the automatic rotations and deletions the clock runs
 ``grants``         CreateGrant, ListGrants, ListRetirableGrants, RetireGrant, RevokeGrant
+``imported``       GetParametersForImport, ImportKeyMaterial, DeleteImportedKeyMaterial, and the expiry of
+                   imported key material the clock runs
 =================  =========================================================================================
 
 A handler takes the shared state (:class:`Kms`) and the :class:`Request` and returns the response as a dict of
@@ -53,7 +55,7 @@ def operation_names() -> list[str]:
     return sorted(HANDLERS)
 
 
-from . import aliases, crypto, grants, keys, policies, rotation, signing  # noqa: E402  (registers the handlers)
+from . import aliases, crypto, grants, imported, keys, policies, rotation, signing  # noqa: E402  (registers them)
 
 __all__ = [
     "HANDLERS",
@@ -63,6 +65,7 @@ __all__ = [
     "aliases",
     "crypto",
     "grants",
+    "imported",
     "keys",
     "operation",
     "operation_names",

@@ -237,13 +237,16 @@ class Kms:
         self.schedule(key)
 
     def schedule(self, key: Key) -> None:
-        """Put the key's due dates (automatic rotation, deletion) on the simulator's event queue."""
+        """Put the key's due dates (automatic rotation, deletion, expiry of imported material) on the simulator's
+        event queue."""
         if key.deleted is not None:
             return
         if key.state == PENDING_DELETION and key.deletion_date is not None:
             self.world.schedule(key.deletion_date, "DeleteKey", key.arn)
         elif key.state == ENABLED and key.rotation_enabled and key.next_rotation is not None:
             self.world.schedule(key.next_rotation, "RotateKey", key.arn)
+        if key.valid_to is not None and key.materials:
+            self.world.schedule(key.valid_to, "DeleteExpiredKeyMaterial", key.arn)
 
     def new_material(self, arn: str, rotation_type: str | None) -> KeyMaterial:
         seed = self.world.random_bytes(_crypto.MATERIAL_SEED_BYTES)
@@ -523,6 +526,13 @@ class Kms:
                 "PrimaryKey": {"Arn": key.arn, "Region": key.region},
                 "ReplicaKeys": [],
             }
-        if key.spec.symmetric_encryption:
-            md["CurrentKeyMaterialId"] = key.current_material.material_id
+        if key.spec.symmetric_encryption and (key.materials or key.imported_material_id):
+            # An imported key's material ID stays after the material is deleted (AWS-obs test_import_key_symmetric).
+            md["CurrentKeyMaterialId"] = (
+                key.current_material.material_id if key.materials else key.imported_material_id
+            )
+        if key.expiration_model is not None:
+            md["ExpirationModel"] = key.expiration_model
+            if key.valid_to is not None:
+                md["ValidTo"] = key.valid_to
         return md

@@ -103,6 +103,9 @@ def _check_key_times(key: Key, now: datetime, where: str) -> None:
         raise DamagedState(f"{where}.pending_window_days", f"outside {PENDING_WINDOW_DAYS}")
     if key.deleted is None and key.deletion_date is not None and key.deletion_date <= now:
         raise DamagedState(f"{where}.deletion_date", "a deletion that is due has not happened")
+    if key.deleted is None and key.valid_to is not None and key.valid_to <= now:
+        # ImportKeyMaterial: the clock deletes imported material at its ValidTo (``imported.expire_material``).
+        raise DamagedState(f"{where}.valid_to", "imported key material whose expiry is due has not expired")
     if key.on_demand_rotations > choices.ON_DEMAND_ROTATIONS_PER_KEY:
         raise DamagedState(
             f"{where}.on_demand_rotations", f"above the quota of {choices.ON_DEMAND_ROTATIONS_PER_KEY}"

@@ -15,7 +15,7 @@ from .._ids import key_arn, new_key_id
 from .._keyspecs import ENCRYPT_DECRYPT, KEY_SPECS, UNSUPPORTED_KEY_SPECS
 from .._models import Key
 from .._policy import default_key_policy
-from .._states import DISABLED, ENABLED, PENDING_DELETION
+from .._states import DISABLED, ENABLED, PENDING_DELETION, PENDING_IMPORT
 from . import operation
 from ._kms import (
     DEFAULT_PENDING_WINDOW_DAYS,
@@ -27,13 +27,15 @@ from ._kms import (
     in_range,
     page,
 )
+from .imported import external_spec_refusal, start_external
 from .policies import check_policy
 from .rotation import catch_up_rotation
 
 
 @operation("CreateKey")
 def create_key(kms: Kms, req: Request) -> dict[str, Any]:
-    """API_CreateKey: a key with AWS_KMS material; its spec and usage must fit each other."""
+    """API_CreateKey: a key with AWS_KMS material, or with Origin EXTERNAL none until it is imported
+    (``imported``); its spec and usage must fit each other."""
     p = req.params
     if "KeySpec" in p and "CustomerMasterKeySpec" in p:
         raise ValidationException(
@@ -56,10 +58,12 @@ def create_key(kms: Kms, req: Request) -> dict[str, Any]:
     if usage not in spec.usages:
         raise ValidationException(f"KeyUsage {usage} is not compatible with KeySpec {spec_name}")
     origin = p.get("Origin", "AWS_KMS")
-    if origin != "AWS_KMS" or p.get("CustomKeyStoreId") or p.get("XksKeyId"):
+    if origin not in ("AWS_KMS", "EXTERNAL") or p.get("CustomKeyStoreId") or p.get("XksKeyId"):
         raise UnsupportedOperationException(
-            f"Origin {origin} and custom key stores are not simulated by kmssim; use Origin AWS_KMS."
+            f"Origin {origin} and custom key stores are not simulated by kmssim; use Origin AWS_KMS or EXTERNAL."
         )
+    if origin == "EXTERNAL" and (refusal := external_spec_refusal(spec_name)):
+        raise UnsupportedOperationException(refusal)
     tags = validated_tags(p.get("Tags") or [], {})
     kms.authorize(req, "kms:CreateKey", None, "*")
     region_keys = sum(
@@ -90,7 +94,10 @@ def create_key(kms: Kms, req: Request) -> dict[str, Any]:
     )
     if policy is not None:
         check_policy(kms, req, key, policy, bypass=bool(p.get("BypassPolicyLockoutSafetyCheck")))
-    key.materials.append(kms.new_material(arn, None))
+    if origin == "EXTERNAL":
+        start_external(kms, key)  # no key material until ImportKeyMaterial
+    else:
+        key.materials.append(kms.new_material(arn, None))
     kms.add_key(key)
     req.keys.append(key)
     return {"KeyMetadata": kms.key_metadata(key)}
@@ -154,9 +161,9 @@ def schedule_key_deletion(kms: Kms, req: Request) -> dict[str, Any]:
 
 @operation("CancelKeyDeletion")
 def cancel_key_deletion(kms: Kms, req: Request) -> dict[str, Any]:
-    """API_CancelKeyDeletion: the key comes back Disabled."""
+    """API_CancelKeyDeletion: the key comes back Disabled (PendingImport if its imported material is gone)."""
     key = kms.use_key(req)
-    key.state = DISABLED
+    key.state = DISABLED if key.materials else PENDING_IMPORT
     key.deletion_date = None
     key.deletion_scheduled_at = None
     key.pending_window_days = None
