@@ -509,6 +509,15 @@ def test_condition_keys_of_the_import_operations(sim: kmssim.Simulator, kms: Any
                 "Resource": "*",
                 "Condition": {"StringEquals": {"kms:ExpirationModel": "KEY_MATERIAL_DOES_NOT_EXPIRE"}},
             },
+            {  # kms:ValidTo is compared as Unix seconds (conditions-kms.html#conditions-kms-valid-to)
+                "Effect": "Deny",
+                "Principal": "*",
+                "Action": "kms:ImportKeyMaterial",
+                "Resource": "*",
+                "Condition": {
+                    "NumericGreaterThan": {"kms:ValidTo": str((sim.now + timedelta(days=10)).timestamp())}
+                },
+            },
         ],
     }
     import json
@@ -530,6 +539,14 @@ def test_condition_keys_of_the_import_operations(sim: kmssim.Simulator, kms: Any
             ImportToken=p["ImportToken"],
             EncryptedKeyMaterial=wrapped,
             ExpirationModel="KEY_MATERIAL_DOES_NOT_EXPIRE",
+        )
+    assert error_code(exc) == "AccessDeniedException"
+    with pytest.raises(ClientError) as exc:
+        as_alice.import_key_material(
+            KeyId=key_id,
+            ImportToken=p["ImportToken"],
+            EncryptedKeyMaterial=wrapped,
+            ValidTo=sim.now + timedelta(days=11),
         )
     assert error_code(exc) == "AccessDeniedException"
     as_alice.import_key_material(
