@@ -424,6 +424,40 @@ def test_key_state_rules_while_pending_import(kms: Any) -> None:
     assert kms.encrypt(KeyId="alias/byok", Plaintext=b"x")["KeyId"] == arn
 
 
+def test_list_key_rotations_of_an_imported_key(sim: kmssim.Simulator, kms: Any) -> None:
+    """RotationsListEntry: ImportState, KeyMaterialDescription, ExpirationModel and ValidTo are for symmetric
+    EXTERNAL keys; the first material is listed only with ALL_KEY_MATERIAL."""
+    key_id = _external(kms)
+    arn = _metadata(kms, key_id)["Arn"]
+    assert kms.list_key_rotations(KeyId=key_id, IncludeKeyMaterial="ALL_KEY_MATERIAL")["Rotations"] == []
+    valid_to = sim.now + timedelta(days=9)
+    material_id = _import(kms, key_id, _material(), ValidTo=valid_to, KeyMaterialDescription="batch 1")[
+        "KeyMaterialId"
+    ]
+    assert kms.list_key_rotations(KeyId=key_id)["Rotations"] == []
+    entry = {
+        "KeyId": arn,
+        "KeyMaterialId": material_id,
+        "ImportState": "IMPORTED",
+        "KeyMaterialState": "CURRENT",
+        "KeyMaterialDescription": "batch 1",
+        "ExpirationModel": "KEY_MATERIAL_EXPIRES",
+        "ValidTo": valid_to,
+    }
+    assert kms.list_key_rotations(KeyId=key_id, IncludeKeyMaterial="ALL_KEY_MATERIAL")["Rotations"] == [entry]
+    sim.advance(days=9)
+    del entry["ExpirationModel"], entry["ValidTo"]
+    entry["ImportState"] = "PENDING_IMPORT"
+    assert kms.list_key_rotations(KeyId=key_id, IncludeKeyMaterial="ALL_KEY_MATERIAL")["Rotations"] == [entry]
+    _import(kms, key_id, _material())  # the description given last stays
+    assert (
+        kms.list_key_rotations(KeyId=key_id, IncludeKeyMaterial="ALL_KEY_MATERIAL")["Rotations"][0][
+            "KeyMaterialDescription"
+        ]
+        == "batch 1"
+    )
+
+
 def _snake(op: str) -> str:
     import botocore
 

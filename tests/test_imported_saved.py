@@ -21,7 +21,7 @@ from .test_save_load import _REPLACEMENTS, _check, _paths
 
 
 @functools.cache
-def _world() -> tuple[str, dict[str, str], bytes]:
+def _world() -> tuple[str, dict[str, str], tuple[bytes, bytes]]:
     """A saved state with an imported key that expires, one whose material was deleted, one never imported
     (with an outstanding import token) and one pending deletion without material."""
     sim = kmssim.Simulator(seed=8)
@@ -41,12 +41,11 @@ def _world() -> tuple[str, dict[str, str], bytes]:
     keys["token"] = p["ImportToken"].hex()
     blob = kms.encrypt(KeyId=keys["expiring"], Plaintext=b"kept")["CiphertextBlob"]
     sim.advance(hours=1)
-    return json.dumps(sim.to_json(), indent=1, sort_keys=True), keys, wrapped + b"|" + blob
+    return json.dumps(sim.to_json(), indent=1, sort_keys=True), keys, (wrapped, blob)
 
 
 def _loaded() -> tuple[kmssim.Simulator, Any, dict[str, str], bytes, bytes]:
-    text, keys, both = _world()
-    wrapped, blob = both.split(b"|", 1)
+    text, keys, (wrapped, blob) = _world()
     sim = kmssim.Simulator.from_json(json.loads(text))
     return sim, sim.client("kms"), keys, wrapped, blob
 

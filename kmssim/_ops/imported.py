@@ -90,6 +90,27 @@ def expire_material(key: Key, when: datetime) -> bool:
     return True
 
 
+def imported_rotation_entries(key: Key, include_all: bool) -> list[dict[str, Any]]:
+    """ListKeyRotations of an EXTERNAL key: its imported material is the first material, so it is listed only
+    with IncludeKeyMaterial ALL_KEY_MATERIAL, with its import state, description and expiration
+    (API_ListKeyRotations, RotationsListEntry)."""
+    if not include_all or key.imported_material_id is None:
+        return []
+    entry: dict[str, Any] = {
+        "KeyId": key.arn,
+        "KeyMaterialId": key.imported_material_id,
+        "ImportState": "IMPORTED" if key.materials else "PENDING_IMPORT",
+        "KeyMaterialState": "CURRENT",
+    }
+    if key.material_description is not None:
+        entry["KeyMaterialDescription"] = key.material_description
+    if key.expiration_model is not None:
+        entry["ExpirationModel"] = key.expiration_model
+        if key.valid_to is not None:
+            entry["ValidTo"] = key.valid_to
+    return [entry]
+
+
 @operation("GetParametersForImport")
 def get_parameters_for_import(kms: Kms, req: Request) -> dict[str, Any]:
     """API_GetParametersForImport: a new RSA wrapping key pair and an import token, both valid for 24 hours."""

@@ -21,7 +21,7 @@ from .._models import Key, KeyMaterial
 from .._states import ENABLED, PENDING_DELETION, PENDING_IMPORT
 from . import operation
 from ._kms import DEFAULT_ROTATION_PERIOD_DAYS, ROTATION_PERIOD_DAYS, Kms, Request, in_range, page
-from .imported import expire_material
+from .imported import expire_material, imported_rotation_entries
 
 #: RotateKeyOnDemand: ConflictException when an automatic rotation is due this soon (API_RotateKeyOnDemand).
 ON_DEMAND_CONFLICT_WINDOW = timedelta(minutes=20)
@@ -185,8 +185,11 @@ def rotate_key_on_demand(kms: Kms, req: Request) -> dict[str, Any]:
 def list_key_rotations(kms: Kms, req: Request) -> dict[str, Any]:
     """API_ListKeyRotations: with IncludeKeyMaterial ALL_KEY_MATERIAL, the original material too."""
     key = kms.use_key(req)
-    _rotatable(key)
     include_all = req.params.get("IncludeKeyMaterial") == "ALL_KEY_MATERIAL"
+    if key.origin == "EXTERNAL":
+        chunk, more = page(imported_rotation_entries(key, include_all), req.params, 100)
+        return {"Rotations": chunk, **more}
+    _rotatable(key)
     current = key.current_material.material_id
     entries = []
     for m in key.materials:
