@@ -17,6 +17,8 @@ from botocore.exceptions import ClientError
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.hazmat.primitives.keywrap import aes_key_wrap_with_padding
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import kmssim
 
@@ -595,3 +597,56 @@ def test_condition_keys_of_the_import_operations(sim: kmssim.Simulator, kms: Any
             KeyId=other, WrappingAlgorithm="RSAES_OAEP_SHA_256", WrappingKeySpec="RSA_4096"
         )
     assert error_code(exc) == "AccessDeniedException"
+
+
+_FUZZ_SIM = kmssim.Simulator(seed=11)
+_FUZZ_KMS = _FUZZ_SIM.client("kms")
+_FUZZ_KEY = _external(_FUZZ_KMS)
+_FUZZ_PARAMS = _params(_FUZZ_KMS, _FUZZ_KEY)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    token=st.one_of(st.binary(min_size=1, max_size=80), st.just(b"")),
+    flip=st.integers(0, 80 * 8),
+    material=st.binary(min_size=1, max_size=300),
+    extra=st.fixed_dictionaries(
+        {},
+        optional={
+            "ExpirationModel": st.sampled_from(["KEY_MATERIAL_EXPIRES", "KEY_MATERIAL_DOES_NOT_EXPIRE", "x"]),
+            "ValidTo": st.one_of(
+                st.floats(allow_nan=True, allow_infinity=True),
+                st.integers(-(2**70), 2**70),
+                st.text(max_size=4),
+            ),
+            "ImportType": st.sampled_from(["NEW_KEY_MATERIAL", "EXISTING_KEY_MATERIAL", ""]),
+            "KeyMaterialId": st.one_of(st.just("a" * 64), st.text(max_size=70)),
+            "KeyMaterialDescription": st.text(max_size=8),
+        },
+    ),
+)
+def test_any_import_request_gives_an_aws_error_or_imports(
+    token: bytes, flip: int, material: bytes, extra: dict[str, Any]
+) -> None:
+    """Whatever the parameters, ImportKeyMaterial answers with an AWS error and changes nothing, or imports."""
+    real = bytearray(_FUZZ_PARAMS["ImportToken"])
+    if flip < len(real) * 8:
+        real[flip // 8] ^= 1 << (flip % 8)
+    wrapped = (
+        _wrap(_FUZZ_PARAMS["PublicKey"], "RSAES_OAEP_SHA_256", material) if len(material) <= 190 else material
+    )
+    before = _FUZZ_SIM.to_json()
+    params = {
+        "KeyId": _FUZZ_KEY,
+        "ImportToken": token or bytes(real),
+        "EncryptedKeyMaterial": wrapped,
+        **extra,
+    }
+    try:
+        _FUZZ_SIM.call("ImportKeyMaterial", params)
+    except kmssim.KMSError as exc:
+        assert exc.code != "KMSInternalException", exc
+        after = _FUZZ_SIM.to_json()
+        assert after["operations"] == before["operations"]
+    else:
+        _FUZZ_SIM.call("DeleteImportedKeyMaterial", {"KeyId": _FUZZ_KEY})
