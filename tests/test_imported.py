@@ -650,3 +650,16 @@ def test_any_import_request_gives_an_aws_error_or_imports(
         assert after["operations"] == before["operations"]
     else:
         _FUZZ_SIM.call("DeleteImportedKeyMaterial", {"KeyId": _FUZZ_KEY})
+
+
+@pytest.mark.parametrize("valid_to", [67768036191676800, float("inf"), "tomorrow", -(2**70)])
+def test_a_valid_to_no_date_can_be_is_a_validation_error(valid_to: object) -> None:
+    """Simulator.call passes ValidTo as given; one botocore cannot read as a date is a ValidationException."""
+    params = {
+        "KeyId": _FUZZ_KEY,
+        "ImportToken": b"t",
+        "EncryptedKeyMaterial": b"m",
+        "ValidTo": valid_to,
+    }
+    with pytest.raises(kmssim.ValidationException):
+        _FUZZ_SIM.call("ImportKeyMaterial", params)
