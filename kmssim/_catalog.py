@@ -31,6 +31,7 @@ from ._keyspecs import (
 #: KMSInvalidStateException; ``enabled``: Enabled only (rotation settings); ``cancel``: pending deletion only;
 #: ``none``: the operation names no key. Multi-Region states: ``crypto``, ``public_key`` and ``enabled`` fail on a
 #: Creating key; ``toggle`` (EnableKey, DisableKey) is ``management`` that fails on Creating and Updating keys;
+#: a key pending import refuses ``toggle`` too;
 #: ``schedule`` (ScheduleKeyDeletion) is ``management`` that fails on Updating keys; ``replicate`` (ReplicateKey)
 #: is ``crypto`` that also fails on Updating keys (key-state table, footnotes 14 and 15).
 StateRule = Literal[
@@ -182,9 +183,9 @@ OPERATIONS: Final[dict[str, Operation]] = {
         # -- multi-Region keys
         Operation("ReplicateKey", state="replicate"),
         Operation("UpdatePrimaryRegion", state="crypto"),
-        # -- imported key material
-        Operation("GetParametersForImport"),
-        Operation("ImportKeyMaterial"),
+        # -- imported key material: EXTERNAL keys only; pending deletion refuses the first two (key-state.html)
+        Operation("GetParametersForImport", state="management"),
+        Operation("ImportKeyMaterial", state="management"),
         Operation("DeleteImportedKeyMaterial"),
         # -- custom key stores
         _keyless("CreateCustomKeyStore"),

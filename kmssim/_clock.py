@@ -16,13 +16,15 @@ import heapq
 from collections.abc import Callable
 from datetime import datetime
 
-#: The kinds of scheduled events, as they appear in the trail (CloudTrail logs both with the KMS service as caller).
+#: The kinds of scheduled events, as they appear in the trail (CloudTrail logs each with the KMS service as caller).
 ROTATE = "RotateKey"
 DELETE = "DeleteKey"
 #: The end of a multi-Region key's transient state: a new replica leaves Creating, the two keys of an
 #: UpdatePrimaryRegion leave Updating. CloudTrail shows KMS's synchronization of multi-Region keys as
 #: ``SynchronizeMultiRegionKey`` (https://docs.aws.amazon.com/kms/latest/developerguide/multi-region-keys-overview.html).
 SYNC = "SynchronizeMultiRegionKey"
+#: Imported key material reaching its ValidTo: KMS deletes it (ct-deleteexpiredkeymaterial.html).
+EXPIRE_MATERIAL = "DeleteExpiredKeyMaterial"
 
 
 class Clock:

@@ -12,6 +12,9 @@ Exception tree::
     ├── DisabledException
     ├── KMSInvalidStateException
     ├── IncorrectKeyException
+    ├── IncorrectKeyMaterialException
+    ├── ExpiredImportTokenException
+    ├── InvalidImportTokenException
     ├── InvalidCiphertextException (ValueError)
     ├── InvalidKeyUsageException
     ├── KMSInvalidSignatureException
@@ -58,13 +61,16 @@ __all__ = [
     "CustomKeyStoreNotFoundException",
     "DisabledException",
     "DryRunOperationException",
+    "ExpiredImportTokenException",
     "IncorrectKeyException",
+    "IncorrectKeyMaterialException",
     "IncorrectTrustAnchorException",
     "InvalidAliasNameException",
     "InvalidArnException",
     "InvalidCiphertextException",
     "InvalidGrantIdException",
     "InvalidGrantTokenException",
+    "InvalidImportTokenException",
     "InvalidKeyUsageException",
     "InvalidMarkerException",
     "KMSError",
@@ -121,6 +127,24 @@ class KMSInvalidStateException(KMSError):
 
 class IncorrectKeyException(KMSError):
     code = "IncorrectKeyException"
+
+
+class IncorrectKeyMaterialException(KMSError):
+    """ImportKeyMaterial: the material is not what the key expects (API_ImportKeyMaterial)."""
+
+    code = "IncorrectKeyMaterialException"
+
+
+class ExpiredImportTokenException(KMSError):
+    """ImportKeyMaterial: the import token is past its ParametersValidTo (API_ImportKeyMaterial)."""
+
+    code = "ExpiredImportTokenException"
+
+
+class InvalidImportTokenException(KMSError):
+    """ImportKeyMaterial: the import token is malformed or was issued for another key (API_ImportKeyMaterial)."""
+
+    code = "InvalidImportTokenException"
 
 
 class InvalidCiphertextException(KMSError, ValueError):

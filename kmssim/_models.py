@@ -18,7 +18,21 @@ from ._ids import ACCOUNT_ID, ALIAS_NAME, GRANT_ID, is_key_id, key_arn
 from ._keyspecs import KEY_SPECS, KeySpecInfo
 
 ROTATION_TYPES = (None, "AUTOMATIC", "ON_DEMAND")
-KEY_STATES = ("Enabled", "Disabled", "PendingDeletion", "Creating", "Updating", "PendingReplicaDeletion")
+KEY_STATES = (
+    "Enabled",
+    "Disabled",
+    "PendingDeletion",
+    "PendingImport",
+    "Creating",
+    "Updating",
+    "PendingReplicaDeletion",
+)
+ORIGINS = ("AWS_KMS", "EXTERNAL", "AWS_CLOUDHSM", "EXTERNAL_KEY_STORE")
+EXPIRATION_MODELS = ("KEY_MATERIAL_EXPIRES", "KEY_MATERIAL_DOES_NOT_EXPIRE")
+#: ImportKeyMaterial: ValidTo is at most 365 days after the import (API_ImportKeyMaterial, ValidTo).
+MAX_MATERIAL_VALIDITY = timedelta(days=365)
+#: The secret an EXTERNAL key's import tokens are sealed with (``_ops/imported``).
+IMPORT_SECRET_BYTES = 32
 GRANT_CONSTRAINT_KINDS = ("EncryptionContextSubset", "EncryptionContextEquals")
 
 
@@ -147,6 +161,20 @@ def parse_time(value: object, where: str) -> datetime:
     if not canonical:
         raise DamagedState(where, f"{value!r} is not a UTC time as kmssim writes it (2026-01-01T00:00:00Z)")
     return t
+
+
+def _opt_bytes(f: Fields, name: str, size: int) -> bytes | None:
+    """Null, or ``size`` bytes in canonical base64."""
+    encoded = f.text(name, optional=True)
+    if encoded is None:
+        return None
+    try:
+        raw = base64.b64decode(encoded, validate=True)
+    except ValueError:
+        raise f.fail(name, "not base64") from None
+    if len(raw) != size or base64.b64encode(raw).decode() != encoded:
+        raise f.fail(name, f"expected {size} bytes in canonical base64")
+    return raw
 
 
 def text_map(value: object, where: str) -> dict[str, str]:
@@ -296,6 +324,13 @@ class Key:
     primary_region: str | None = None
     #: When the transient state Creating (a new replica) or Updating (UpdatePrimaryRegion) ends.
     sync_due: datetime | None = None
+    # -- imported key material (Origin EXTERNAL; ``_ops/imported``). ``materials`` holds the material only while
+    # it is imported: empty before the first import and after its deletion or expiry.
+    import_secret: bytes | None = field(default=None, repr=False)  # seals this key's import tokens
+    imported_material_id: str | None = None  # the material permanently associated by the first import
+    material_description: str | None = None  # its KeyMaterialDescription
+    expiration_model: str | None = None  # of the material imported now; None while none is
+    valid_to: datetime | None = None  # when that material expires (KEY_MATERIAL_EXPIRES)
 
     @property
     def spec(self) -> KeySpecInfo:
@@ -339,6 +374,13 @@ class Key:
             "deleted": _opt_iso(self.deleted),
             "primary_region": self.primary_region,
             "sync_due": _opt_iso(self.sync_due),
+            "import_secret": None
+            if self.import_secret is None
+            else base64.b64encode(self.import_secret).decode(),
+            "imported_material_id": self.imported_material_id,
+            "material_description": self.material_description,
+            "expiration_model": self.expiration_model,
+            "valid_to": _opt_iso(self.valid_to),
         }
 
     @classmethod
@@ -357,7 +399,7 @@ class Key:
             policy=f.text("policy"),
             description=f.text("description"),
             key_manager=f.text("key_manager", choices=("CUSTOMER", "AWS")),
-            origin=f.text("origin", choices=("AWS_KMS", "AWS_CLOUDHSM", "EXTERNAL_KEY_STORE")),
+            origin=f.text("origin", choices=ORIGINS),
             multi_region=f.flag("multi_region"),
             state=f.text("state", choices=KEY_STATES),
             tags=f.text_map("tags"),
@@ -369,6 +411,11 @@ class Key:
             deletion_scheduled_at=f.time("deletion_scheduled_at", optional=True),
             pending_window_days=f.whole("pending_window_days", 1, 2**31, optional=True),
             deleted=f.time("deleted", optional=True),
+            import_secret=_opt_bytes(f, "import_secret", IMPORT_SECRET_BYTES),
+            imported_material_id=f.text("imported_material_id", optional=True),
+            material_description=f.text("material_description", optional=True),
+            expiration_model=f.text("expiration_model", choices=(None, *EXPIRATION_MODELS)),
+            valid_to=f.time("valid_to", optional=True),
         )
         if "primary_region" in f.data or "sync_due" in f.data:
             key.primary_region = f.text("primary_region", optional=True)
@@ -411,7 +458,7 @@ class Key:
             raise fail("arn", "does not match the key's Region, account and key ID")
         if self.key_usage not in KEY_SPECS[self.key_spec].usages:
             raise fail("key_usage", f"{self.key_usage!r} does not fit key spec {self.key_spec}")
-        if not self.materials:
+        if not self.materials and self.origin != "EXTERNAL":
             raise fail("materials", "a key has at least one key material")
         # A replica gets its primary's materials, which are older than the replica itself.
         replica_made = self.multi_region and self.primary_region != self.region
@@ -420,9 +467,14 @@ class Key:
                 raise fail(f"materials[{i}].rotation_type", "only the first material has no rotation type")
             if i and m.created < self.materials[i - 1].created:
                 raise fail(f"materials[{i}].created", "earlier than the material before it")
-        first = self.materials[0].created
-        if (first > self.created) if self.multi_region else (first != self.created):
-            raise fail("materials[0].created", "the first material is made with the key")
+        if self.origin == "EXTERNAL":
+            if self.materials and self.materials[0].created < self.created:
+                raise fail("materials[0].created", "earlier than the key")
+        else:
+            first = self.materials[0].created
+            if (first > self.created) if self.multi_region else (first != self.created):
+                raise fail("materials[0].created", "the first material is made with the key")
+        self._check_imported(fail)
         if self.multi_region != (self.primary_region is not None):
             raise fail("primary_region", "a multi-Region key, and only one, names its primary Region")
         if replica_made and self.rotation_enabled:
@@ -469,6 +521,45 @@ class Key:
                 raise fail("grants", f"grant {gid} is older than its key")
             if g.constraints and not self.spec.symmetric_encryption:
                 raise fail("grants", "grant constraints exist only on symmetric encryption keys")
+
+    def _check_imported(self, fail: Callable[[str, str], DamagedState]) -> None:
+        """The relations ``_ops/imported`` keeps: only EXTERNAL keys have import fields; such a key holds at most
+        its one imported material, is PendingImport exactly when it holds none (unless pending deletion), and
+        the material's expiration is set exactly while it is held."""
+        imported = (self.import_secret, self.imported_material_id, self.material_description)
+        if self.origin != "EXTERNAL":
+            if any(v is not None for v in (*imported, self.expiration_model, self.valid_to)):
+                raise fail("origin", "only a key with Origin EXTERNAL has imported key material fields")
+            if self.state == "PendingImport":
+                raise fail("state", "only a key with Origin EXTERNAL can be pending import")
+            return
+        if self.import_secret is None:
+            raise fail("import_secret", "a key with Origin EXTERNAL has an import secret")
+        if not self.spec.symmetric_encryption or self.key_manager != "CUSTOMER" or self.rotation_enabled:
+            raise fail("origin", "kmssim imports key material into customer managed symmetric keys only")
+        if len(self.materials) > 1:
+            raise fail("materials", "a key with imported key material holds one material at most")
+        if self.imported_material_id is None and self.material_description is not None:
+            raise fail("material_description", "describes no imported material")
+        if not self.materials:
+            if self.expiration_model is not None or self.valid_to is not None:
+                raise fail("expiration_model", "set, but no key material is imported")
+            if self.state not in ("PendingImport", "PendingDeletion"):
+                raise fail("state", "a key whose key material is not imported is PendingImport")
+            return
+        material = self.materials[0]
+        if material.material_id != self.imported_material_id:
+            raise fail("imported_material_id", "is not the ID of the material imported")
+        if self.state == "PendingImport":
+            raise fail("state", "a key whose key material is imported is not PendingImport")
+        if self.expiration_model is None:
+            raise fail("expiration_model", "imported key material has an expiration model")
+        if (self.valid_to is not None) != (self.expiration_model == "KEY_MATERIAL_EXPIRES"):
+            raise fail("valid_to", "set exactly when the expiration model is KEY_MATERIAL_EXPIRES")
+        if self.valid_to is not None and not (
+            material.created < self.valid_to <= material.created + MAX_MATERIAL_VALIDITY
+        ):
+            raise fail("valid_to", "not after the import, or more than 365 days after it")
 
 
 @dataclass

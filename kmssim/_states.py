@@ -2,9 +2,10 @@
 
 Source: https://docs.aws.amazon.com/kms/latest/developerguide/key-state.html (table and footnotes). Each
 operation's rule is its ``state`` in the operation catalog (``_catalog``). kmssim models the states Enabled,
-Disabled, PendingDeletion and the multi-Region states Creating (a new replica), Updating (both keys of an
-UpdatePrimaryRegion) and PendingReplicaDeletion (a primary scheduled for deletion that still has replicas); the
-others (PendingImport, Unavailable) belong to imported material and custom key stores, which are not simulated.
+Disabled, PendingDeletion, PendingImport (a key with Origin EXTERNAL whose key material was never imported, was
+deleted or expired: ``_ops/imported``), Unavailable (a key of a custom key store that is not connected:
+``_ops/key_stores``) and the multi-Region states Creating (a new replica), Updating (both keys of an
+UpdatePrimaryRegion) and PendingReplicaDeletion (a primary scheduled for deletion that still has replicas).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ UPDATING = "Updating"
 PENDING_REPLICA_DELETION = "PendingReplicaDeletion"
 #: The states CancelKeyDeletion accepts (the table's "PendingDeletion / PendingReplicaDeletion" column).
 PENDING_STATES = (PENDING_DELETION, PENDING_REPLICA_DELETION)
+PENDING_IMPORT = "PendingImport"
 
 _RULES = {name: op.state for name, op in OPERATIONS.items()}
 #: Rules that fail on a Creating key (footnote 14) and on an Updating key (footnote 15).
@@ -60,3 +62,8 @@ def check_state(operation: str, state: str, arn: str) -> None:
             raise KMSInvalidStateException(f"{arn} is creating.")
     elif state == UPDATING and rule in _NOT_UPDATING:
         raise KMSInvalidStateException(f"{arn} is updating.")
+    elif state == PENDING_IMPORT and rule in ("crypto", "public_key", "toggle", "replicate"):
+        # Footnote 5. Rotation settings (``enabled``) on an EXTERNAL key are the rotation handlers' refusal
+        # (footnote 6: UnsupportedOperationException), which needs the key's origin, not its state. Replicating
+        # a key pending import is refused here: replicas of imported keys are not simulated.
+        raise KMSInvalidStateException(f"{arn} is pending import.")

@@ -400,7 +400,11 @@ def check_types(input_shape: Any, params: dict[str, Any]) -> None:
 
     if input_shape is None:
         return
-    report = ParamValidator().validate(params, input_shape)
+    try:
+        report = ParamValidator().validate(params, input_shape)
+    except (RuntimeError, OverflowError, ValueError) as exc:
+        # botocore cannot convert some values (a timestamp far outside any date): a bad value, not a kmssim bug.
+        raise ValidationException(f"Parameter validation failed:\n{exc}") from None
     if report.has_errors():
         lines = [_type_error(*error) for error in report._errors]
         raise ValidationException(str(ParamValidationError(report="\n".join(lines))))

@@ -13,6 +13,8 @@ module             operations
 ``rotation``       EnableKeyRotation, DisableKeyRotation, GetKeyRotationStatus, RotateKeyOnDemand,
                    ListKeyRotations, and the automatic rotations and deletions the clock runs
 ``grants``         CreateGrant, ListGrants, ListRetirableGrants, RetireGrant, RevokeGrant
+``imported``       GetParametersForImport, ImportKeyMaterial, DeleteImportedKeyMaterial, and the expiry of
+                   imported key material the clock runs
 ``key_stores``     CreateCustomKeyStore, DescribeCustomKeyStores, ConnectCustomKeyStore,
                    DisconnectCustomKeyStore, UpdateCustomKeyStore, DeleteCustomKeyStore, keys in a store
 ``last_usage``     GetKeyLastUsage, and the record of each key's last cryptographic operation
@@ -57,7 +59,19 @@ def operation_names() -> list[str]:
     return sorted(HANDLERS)
 
 
-from . import aliases, crypto, grants, key_stores, keys, last_usage, multi_region, policies, rotation, signing  # noqa: E402
+from . import (  # noqa: E402  (registers the handlers)
+    aliases,
+    crypto,
+    grants,
+    imported,
+    key_stores,
+    keys,
+    last_usage,
+    multi_region,
+    policies,
+    rotation,
+    signing,
+)
 
 __all__ = [
     "HANDLERS",
@@ -67,6 +81,7 @@ __all__ = [
     "aliases",
     "crypto",
     "grants",
+    "imported",
     "key_stores",
     "keys",
     "last_usage",

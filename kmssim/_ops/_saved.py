@@ -121,6 +121,9 @@ def _check_key_times(key: Key, now: datetime, where: str) -> None:
         raise DamagedState(f"{where}.deletion_date", "a deletion that is due has not happened")
     if key.sync_due is not None and key.sync_due <= now:
         raise DamagedState(f"{where}.sync_due", "a Creating or Updating state that is over has not ended")
+    if key.deleted is None and key.valid_to is not None and key.valid_to <= now:
+        # ImportKeyMaterial: the clock deletes imported material at its ValidTo (``imported.expire_material``).
+        raise DamagedState(f"{where}.valid_to", "imported key material whose expiry is due has not expired")
     if key.on_demand_rotations > choices.ON_DEMAND_ROTATIONS_PER_KEY:
         raise DamagedState(
             f"{where}.on_demand_rotations", f"above the quota of {choices.ON_DEMAND_ROTATIONS_PER_KEY}"

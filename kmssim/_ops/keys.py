@@ -15,7 +15,7 @@ from .._ids import key_arn, new_key_id
 from .._keyspecs import ENCRYPT_DECRYPT, KEY_SPECS, UNSUPPORTED_KEY_SPECS
 from .._models import Key
 from .._policy import default_key_policy
-from .._states import DISABLED, ENABLED, PENDING_DELETION, PENDING_REPLICA_DELETION
+from .._states import DISABLED, ENABLED, PENDING_DELETION, PENDING_IMPORT, PENDING_REPLICA_DELETION
 from . import key_stores, operation
 from ._kms import (
     DEFAULT_PENDING_WINDOW_DAYS,
@@ -27,13 +27,15 @@ from ._kms import (
     in_range,
     page,
 )
+from .imported import external_spec_refusal, start_external
 from .policies import check_policy
 from .rotation import catch_up_rotation
 
 
 @operation("CreateKey")
 def create_key(kms: Kms, req: Request) -> dict[str, Any]:
-    """API_CreateKey: a key with AWS_KMS material; its spec and usage must fit each other."""
+    """API_CreateKey: a key with AWS_KMS material, or with Origin EXTERNAL none until it is imported
+    (``imported``); its spec and usage must fit each other."""
     p = req.params
     if "KeySpec" in p and "CustomerMasterKeySpec" in p:
         raise ValidationException(
@@ -63,10 +65,12 @@ def create_key(kms: Kms, req: Request) -> dict[str, Any]:
                 "Origin AWS_CLOUDHSM or EXTERNAL_KEY_STORE goes with a CustomKeyStoreId."
             )
         in_store = key_stores.check_new_key(kms, req, spec_name, origin)
-    elif origin != "AWS_KMS" or p.get("XksKeyId"):
+    elif origin not in ("AWS_KMS", "EXTERNAL") or p.get("XksKeyId"):
         raise UnsupportedOperationException(
-            f"Origin {origin} (imported key material) is not simulated by kmssim; use Origin AWS_KMS."
+            f"Origin {origin} is not simulated by kmssim; use AWS_KMS, EXTERNAL or a custom key store's origin."
         )
+    if origin == "EXTERNAL" and (refusal := external_spec_refusal(spec_name)):
+        raise UnsupportedOperationException(refusal)
     tags = validated_tags(p.get("Tags") or [], {})
     kms.authorize(req, "kms:CreateKey", None, "*")
     check_key_quota(kms, req.account, req.region)
@@ -93,7 +97,10 @@ def create_key(kms: Kms, req: Request) -> dict[str, Any]:
     )
     if policy is not None:
         check_policy(kms, req, key, policy, bypass=bool(p.get("BypassPolicyLockoutSafetyCheck")))
-    key.materials.append(kms.new_material(arn, None))
+    if origin == "EXTERNAL":
+        start_external(kms, key)  # no key material until ImportKeyMaterial
+    else:
+        key.materials.append(kms.new_material(arn, None))
     kms.add_key(key)
     if in_store is not None:
         kms.stores.key_store[arn] = (in_store[0].store_id, in_store[1])
@@ -174,9 +181,9 @@ def schedule_key_deletion(kms: Kms, req: Request) -> dict[str, Any]:
 
 @operation("CancelKeyDeletion")
 def cancel_key_deletion(kms: Kms, req: Request) -> dict[str, Any]:
-    """API_CancelKeyDeletion: the key comes back Disabled."""
+    """API_CancelKeyDeletion: the key comes back Disabled (PendingImport if its imported material is gone)."""
     key = kms.use_key(req)
-    key.state = DISABLED
+    key.state = DISABLED if key.materials else PENDING_IMPORT
     key.deletion_date = None
     key.deletion_scheduled_at = None
     key.pending_window_days = None

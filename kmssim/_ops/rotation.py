@@ -12,12 +12,26 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from .. import choices
-from .._clock import DELETE, ROTATE, SYNC
-from .._errors import ConflictException, LimitExceededException, UnsupportedOperationException
+from .._clock import DELETE, EXPIRE_MATERIAL, ROTATE, SYNC
+from .._errors import (
+    ConflictException,
+    KMSInvalidStateException,
+    LimitExceededException,
+    UnsupportedOperationException,
+)
 from .._models import Key, KeyMaterial
-from .._states import CREATING, ENABLED, PENDING_DELETION, PENDING_REPLICA_DELETION, PENDING_STATES, UPDATING
+from .._states import (
+    CREATING,
+    ENABLED,
+    PENDING_DELETION,
+    PENDING_IMPORT,
+    PENDING_REPLICA_DELETION,
+    PENDING_STATES,
+    UPDATING,
+)
 from . import operation
 from ._kms import DEFAULT_ROTATION_PERIOD_DAYS, ROTATION_PERIOD_DAYS, Kms, Request, in_range, page
+from .imported import expire_material, imported_rotation_entries
 
 #: RotateKeyOnDemand: ConflictException when an automatic rotation is due this soon (API_RotateKeyOnDemand).
 ON_DEMAND_CONFLICT_WINDOW = timedelta(minutes=20)
@@ -30,9 +44,22 @@ def _rotatable(key: Key, *, bare: bool = False) -> None:
     """Rotation needs a symmetric encryption key with AWS_KMS material. ``bare``: RotateKeyOnDemand, which AWS
     was recorded refusing with no message (LocalStack snapshot
     ``test_rotate_key_on_demand_raises_error_given_non_symmetric_key``, 2025-03-08)."""
-    if not key.spec.symmetric_encryption or key.origin != "AWS_KMS":
+    if not key.spec.symmetric_encryption:
         raise UnsupportedOperationException(
             "" if bare else f"{key.arn} key spec is not supported for this operation."
+        )
+    if key.origin != "AWS_KMS":
+        if bare:
+            # AWS rotates imported symmetric material on demand since 2025-06; a key never imported into is
+            # pending import (recorded: test_rotate_key_on_demand_on_external_key_with_no_key_material).
+            if key.state == PENDING_IMPORT:
+                raise KMSInvalidStateException(f"{key.arn} is pending import.")
+            raise UnsupportedOperationException(
+                "On-demand rotation of imported key material is not simulated by kmssim."
+            )
+        # Key-state table, footnote 6: automatic rotation is not for imported key material.
+        raise UnsupportedOperationException(
+            f"{key.arn} origin is {key.origin} which is not valid for this operation."
         )
 
 
@@ -76,7 +103,8 @@ def catch_up_rotation(kms: Kms, req: Request, key: Key) -> None:
 def run_due_event(kms: Kms, kind: str, arn: str, when: datetime) -> Key | None:
     """Carry out one event the clock found due at ``when`` (the clock shows it), if the key still warrants it:
     an automatic rotation (and the next one scheduled), the deletion of a key whose waiting period is over, or
-    the end of a multi-Region key's Creating or Updating state. Returns the key acted on, or None when the
+    the end of a multi-Region key's Creating or Updating state, or the deletion of imported key material at its
+    ValidTo. Returns the key acted on, or None when the
     event no longer applies."""
     key = kms.keys.get(arn)
     if key is None or key.deleted is not None:
@@ -132,10 +160,15 @@ def _synchronized(kms: Kms, key: Key, when: datetime) -> Key | None:
     return key
 
 
+def _expire(kms: Kms, key: Key, when: datetime) -> Key | None:
+    return key if expire_material(key, when) else None
+
+
 _RUNNERS: dict[str, Callable[[Kms, Key, datetime], Key | None]] = {
     DELETE: _delete,
     ROTATE: _rotate_due,
     SYNC: _synchronized,
+    EXPIRE_MATERIAL: _expire,
 }
 
 
@@ -223,8 +256,11 @@ def rotate_key_on_demand(kms: Kms, req: Request) -> dict[str, Any]:
 def list_key_rotations(kms: Kms, req: Request) -> dict[str, Any]:
     """API_ListKeyRotations: with IncludeKeyMaterial ALL_KEY_MATERIAL, the original material too."""
     key = kms.use_key(req)
-    _rotatable(key)
     include_all = req.params.get("IncludeKeyMaterial") == "ALL_KEY_MATERIAL"
+    if key.origin == "EXTERNAL":
+        chunk, more = page(imported_rotation_entries(key, include_all), req.params, 100)
+        return {"Rotations": chunk, **more}
+    _rotatable(key)
     current = key.current_material.material_id
     entries = []
     for m in key.materials:
