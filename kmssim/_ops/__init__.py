@@ -10,6 +10,8 @@ module             operations
 ``crypto``         Encrypt, Decrypt, ReEncrypt, GenerateDataKey(WithoutPlaintext),
                    GenerateDataKeyPair(WithoutPlaintext), GenerateRandom
 ``signing``        Sign, Verify, GenerateMac, VerifyMac, GetPublicKey
+``agreement``      DeriveSharedSecret
+``kem``            Encapsulate, Decapsulate
 ``rotation``       EnableKeyRotation, DisableKeyRotation, GetKeyRotationStatus, RotateKeyOnDemand,
                    ListKeyRotations, and the automatic rotations and deletions the clock runs
 ``grants``         CreateGrant, ListGrants, ListRetirableGrants, RetireGrant, RevokeGrant
@@ -53,16 +55,18 @@ def operation_names() -> list[str]:
     return sorted(HANDLERS)
 
 
-from . import aliases, crypto, grants, keys, policies, rotation, signing  # noqa: E402  (registers the handlers)
+from . import agreement, aliases, crypto, grants, kem, keys, policies, rotation, signing  # noqa: E402  (registers the handlers)
 
 __all__ = [
     "HANDLERS",
     "Handler",
     "Kms",
     "Request",
+    "agreement",
     "aliases",
     "crypto",
     "grants",
+    "kem",
     "keys",
     "operation",
     "operation_names",
