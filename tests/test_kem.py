@@ -16,6 +16,7 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 import kmssim
 from kmssim import _crypto as c
+from kmssim._crypto import _mlkem
 
 from .conftest import error_code, error_message
 
@@ -62,7 +63,7 @@ def test_encapsulation_is_to_the_keys_public_key() -> None:
     """The ciphertext Encapsulate returns decapsulates with the private key behind GetPublicKey (checked with
     ``cryptography`` on the key derived from the same material seed)."""
     seed = bytes(range(32))
-    secret, ciphertext = c.ml_kem_encapsulate(seed, "ML_KEM_1024")
+    secret, ciphertext = c.ml_kem_encapsulate(seed, "ML_KEM_1024", c.SeededRandom(3))
     d_z = HKDF(hashes.SHA256(), 64, None, b"kmssim/v1/ml-kem/ML_KEM_1024").derive(seed)
     outside = mlkem.MLKEM1024PrivateKey.from_seed_bytes(d_z)
     assert outside.decapsulate(ciphertext) == secret
@@ -175,3 +176,33 @@ def test_grant_can_allow_encapsulate(kms: Any) -> None:
     with pytest.raises(ClientError) as e:
         kms.create_grant(KeyId=key, GranteePrincipal=grantee, Operations=["Encrypt"])
     assert error_code(e) == "ValidationException"
+
+
+@pytest.mark.parametrize("spec", sorted(SIZES))
+def test_encapsulation_written_here_decapsulates_in_cryptography(spec: str) -> None:
+    """FIPS 203 ML-KEM.Encaps (``_crypto._mlkem``, written here so ``m`` can come from a seeded source): for many
+    ``m``, ``cryptography``'s ML-KEM.Decaps of the ciphertext gives the same shared secret (an error anywhere in the
+    encryption would give the implicit-rejection value instead)."""
+    cls = mlkem.MLKEM768PrivateKey if spec == "ML_KEM_768" else mlkem.MLKEM1024PrivateKey
+    rng = c.SeededRandom(spec.encode())
+    for _ in range(12):
+        private = cls.from_seed_bytes(rng.bytes(64))
+        m = rng.bytes(32)
+        secret, ciphertext = _mlkem.encapsulate(private.public_key().public_bytes_raw(), spec, m)
+        assert private.decapsulate(ciphertext) == secret
+        assert _mlkem.encapsulate(private.public_key().public_bytes_raw(), spec, m) == (secret, ciphertext)
+    with pytest.raises(ValueError):
+        _mlkem.encapsulate(private.public_key().public_bytes_raw(), spec, m[:31])
+
+
+def test_seeded_simulators_encapsulate_the_same_secret() -> None:
+    """Determinism when seeded: Encapsulate draws its randomness from the simulator's random source."""
+
+    def run(seed: int) -> tuple[bytes, bytes]:
+        kms = kmssim.Simulator(seed=seed).client("kms")
+        key = _kem_key(kms)
+        out = kms.encapsulate(KeyId=key, EncapsulationAlgorithm="ML_KEM")
+        return out["SharedSecret"], out["SharedSecretCiphertextBlob"]
+
+    assert run(5) == run(5)
+    assert run(5) != run(6)

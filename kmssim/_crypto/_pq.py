@@ -6,10 +6,10 @@ Both are built from their FIPS seed form (``from_seed_bytes``), derived from the
 * ML_KEM_768/1024: the 64-byte seed d || z is HKDF(seed, info="kmssim/v1/ml-kem/<SPEC>"). ``cryptography`` 50 has
   no ML-KEM-512, so ML_KEM_512 is refused (its key-spec row says why).
 
-Signing with ML-DSA and encapsulating with ML-KEM draw their randomness from OpenSSL, not from a random source:
-``cryptography`` takes no random input for either (ML-DSA signs "hedged", FIPS 204 §3.4). Those two outputs are the
-only ones of the simulator that a seed does not fix; the keys, and therefore public keys, verifications and
-decapsulations, are deterministic.
+ML-KEM encapsulation draws its 32-byte ``m`` from the caller's random source (``_mlkem`` computes Encaps, since
+``cryptography`` draws ``m`` from OpenSSL), so it is deterministic when seeded. ML-DSA signing is hedged (FIPS 204
+§3.4) with OpenSSL's randomness: ``cryptography`` takes no random input, so ML-DSA signatures are the one output a
+seed does not fix.
 """
 
 from __future__ import annotations
@@ -22,7 +22,9 @@ from cryptography.hazmat.primitives.asymmetric import mldsa, mlkem
 
 from kmssim._errors import InvalidCiphertextException, UnsupportedOperationException, ValidationException
 
+from . import _mlkem
 from ._material import _CACHE_SIZE, _check_seed, _hkdf
+from ._random import RandomSource, _draw
 
 MLDSAPrivateKey: TypeAlias = mldsa.MLDSA44PrivateKey | mldsa.MLDSA65PrivateKey | mldsa.MLDSA87PrivateKey
 MLKEMPrivateKey: TypeAlias = mlkem.MLKEM768PrivateKey | mlkem.MLKEM1024PrivateKey
@@ -102,10 +104,11 @@ def ml_dsa_verify(seed: bytes, key_spec: str, message: bytes, message_type: str,
     return True
 
 
-def ml_kem_encapsulate(seed: bytes, key_spec: str) -> tuple[bytes, bytes]:
-    """(shared secret, ciphertext): ML-KEM.Encaps (FIPS 203 Algorithm 20) with the key's encapsulation key."""
-    shared, ciphertext = ml_kem_private_key(seed, key_spec).public_key().encapsulate()
-    return shared, ciphertext
+def ml_kem_encapsulate(seed: bytes, key_spec: str, rng: RandomSource) -> tuple[bytes, bytes]:
+    """(shared secret, ciphertext): ML-KEM.Encaps (FIPS 203 Algorithm 20) with the key's encapsulation key and a
+    32-byte ``m`` drawn from ``rng`` (``_mlkem``: ``cryptography`` would draw ``m`` from OpenSSL)."""
+    public = ml_kem_private_key(seed, key_spec).public_key().public_bytes_raw()
+    return _mlkem.encapsulate(public, key_spec, _draw(rng, 32))
 
 
 def ml_kem_decapsulate(seed: bytes, key_spec: str, ciphertext: bytes) -> bytes:

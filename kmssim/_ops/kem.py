@@ -30,7 +30,7 @@ def encapsulate(kms: Kms, req: Request) -> dict[str, Any]:
     """API_Encapsulate: a fresh 32-byte shared secret and its ciphertext under the key's public key."""
     key, algorithm = _kem_key(kms, req)
     dry_run(req)
-    secret, ciphertext = _crypto.ml_kem_encapsulate(key.current_material.seed, key.key_spec)
+    secret, ciphertext = _crypto.ml_kem_encapsulate(key.current_material.seed, key.key_spec, kms.world)
     return {
         "KeyId": key.arn,
         "SharedSecret": secret,
