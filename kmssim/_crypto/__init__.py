@@ -35,12 +35,13 @@ is derived lazily from it and cached (``functools.lru_cache``):
   - ML_DSA_44/65/87 and ML_KEM_768/1024 (``ml_dsa_private_key``, ``ml_kem_private_key``; ``private_key`` is for
     the classic specs): the FIPS 204 seed ξ = HKDF(seed, info="kmssim/v1/ml-dsa/<SPEC>", 32 bytes) and the FIPS 203
     seed d || z = HKDF(seed, info="kmssim/v1/ml-kem/<SPEC>", 64 bytes), through ``from_seed_bytes``. ML-DSA
-    signatures and ML-KEM encapsulations use OpenSSL's randomness (``cryptography`` takes none): the only outputs
-    a seed does not fix.
+    signing (hedged, ``rnd`` from the random source) and ML-KEM encapsulation (``m`` from it) are computed by hand
+    (``_mldsa``, ``_mlkem``) because ``cryptography`` would draw that randomness from OpenSSL.
 
 Modules: ``_random`` (random sources), ``_material`` (seed, material ID, symmetric and HMAC keys), ``_keys``
 (asymmetric keys, public keys, data key pairs), ``_pq`` (ML-DSA, ML-KEM), ``_symmetric`` (the ciphertext blob),
-``_rsaes`` (RSAES-OAEP), ``_signing`` (signatures, MACs), ``_ed25519ph`` (RFC 8032 Ed25519ph), ``_agreement`` (ECDH).
+``_rsaes`` (RSAES-OAEP), ``_signing`` (signatures, MACs), ``_ed25519ph`` (RFC 8032 Ed25519ph), ``_mldsa`` and
+``_mlkem`` (FIPS 204 signing, FIPS 203 encapsulation), ``_agreement`` (ECDH).
 
 Symmetric ciphertext blob (SYMMETRIC_DEFAULT, AES-256-GCM)
 ----------------------------------------------------------

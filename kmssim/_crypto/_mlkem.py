@@ -11,6 +11,8 @@ from __future__ import annotations
 import hashlib
 from typing import Final
 
+from ._ntt import ntt, ntt_inverse
+
 _Q: Final = 3329
 _N: Final = 256
 #: (k, eta1, eta2, du, dv) per parameter set, FIPS 203 Table 2.
@@ -32,34 +34,12 @@ _Poly = list[int]
 
 def _ntt(f: _Poly) -> _Poly:
     """FIPS 203 Algorithm 9."""
-    f = list(f)
-    i, length = 1, 128
-    while length >= 2:
-        for start in range(0, _N, 2 * length):
-            zeta = _ZETAS[i]
-            i += 1
-            for j in range(start, start + length):
-                t = zeta * f[j + length] % _Q
-                f[j + length] = (f[j] - t) % _Q
-                f[j] = (f[j] + t) % _Q
-        length //= 2
-    return f
+    return ntt(f, _Q, _ZETAS, 2)
 
 
 def _ntt_inverse(f: _Poly) -> _Poly:
-    """FIPS 203 Algorithm 10."""
-    f = list(f)
-    i, length = 127, 2
-    while length <= 128:
-        for start in range(0, _N, 2 * length):
-            zeta = _ZETAS[i]
-            i -= 1
-            for j in range(start, start + length):
-                t = f[j]
-                f[j] = (t + f[j + length]) % _Q
-                f[j + length] = zeta * (f[j + length] - t) % _Q
-        length *= 2
-    return [x * 3303 % _Q for x in f]
+    """FIPS 203 Algorithm 10 (3303 = 128⁻¹ mod q)."""
+    return ntt_inverse(f, _Q, _ZETAS, 2, 3303)
 
 
 def _multiply(f: _Poly, g: _Poly) -> _Poly:

@@ -6,10 +6,11 @@ Both are built from their FIPS seed form (``from_seed_bytes``), derived from the
 * ML_KEM_768/1024: the 64-byte seed d || z is HKDF(seed, info="kmssim/v1/ml-kem/<SPEC>"). ``cryptography`` 50 has
   no ML-KEM-512, so ML_KEM_512 is refused (its key-spec row says why).
 
-ML-KEM encapsulation draws its 32-byte ``m`` from the caller's random source (``_mlkem`` computes Encaps, since
-``cryptography`` draws ``m`` from OpenSSL), so it is deterministic when seeded. ML-DSA signing is hedged (FIPS 204
-§3.4) with OpenSSL's randomness: ``cryptography`` takes no random input, so ML-DSA signatures are the one output a
-seed does not fix.
+``cryptography`` draws the randomness of ML-DSA signing (``rnd``, FIPS 204 §3.4 "hedged") and of ML-KEM
+encapsulation (``m``) from OpenSSL and takes none from the caller, so both are computed here from the FIPS
+algorithms (``_mldsa``, ``_mlkem``) with bytes from the caller's random source: deterministic when seeded.
+``cryptography`` keeps key generation (the public key), verification and decapsulation, and the tests check the
+two hand-written parts against it.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from cryptography.hazmat.primitives.asymmetric import mldsa, mlkem
 
 from kmssim._errors import InvalidCiphertextException, UnsupportedOperationException, ValidationException
 
-from . import _mlkem
+from . import _mldsa, _mlkem
 from ._material import _CACHE_SIZE, _check_seed, _hkdf
 from ._random import RandomSource, _draw
 
@@ -82,14 +83,17 @@ def ml_kem_private_key(seed: bytes, key_spec: str) -> MLKEMPrivateKey:
     return key
 
 
-def ml_dsa_sign(seed: bytes, key_spec: str, message: bytes, message_type: str) -> bytes:
-    """Pure ML-DSA with an empty context (RAW), or the signature of a caller's μ (EXTERNAL_MU).
+def ml_dsa_sign(seed: bytes, key_spec: str, message: bytes, message_type: str, rng: RandomSource) -> bytes:
+    """Pure ML-DSA with an empty context (RAW), or the signature of a caller's μ (EXTERNAL_MU), hedged with 32
+    bytes ``rnd`` drawn from ``rng`` (FIPS 204 Algorithm 7, computed in ``_mldsa``).
 
     https://docs.aws.amazon.com/kms/latest/developerguide/mldsa.html: KMS signs with pure ML-DSA (FIPS 204
     Algorithm 2) and an empty context; with EXTERNAL_MU it skips computing μ.
     """
-    key = ml_dsa_private_key(seed, key_spec)
-    return key.sign_mu(message) if message_type == "EXTERNAL_MU" else key.sign(message)
+    xi = ml_dsa_private_key(seed, key_spec).private_bytes_raw()
+    public = _mldsa.expand(xi, key_spec).public
+    mu = message if message_type == "EXTERNAL_MU" else _mldsa.mu(public, message)
+    return _mldsa.sign_mu(xi, key_spec, mu, _draw(rng, 32))
 
 
 def ml_dsa_verify(seed: bytes, key_spec: str, message: bytes, message_type: str, signature: bytes) -> bool:

@@ -127,14 +127,14 @@ def sign(
 ) -> bytes:
     """Sign ``message`` (RAW: hashed here; DIGEST: already hashed). ECDSA signatures are DER, as KMS returns.
 
-    PSS (salt length = hash length, salt from ``rng``) and Ed25519ph (``_ed25519ph``) are computed here;
-    PKCS #1 v1.5, deterministic ECDSA (RFC 6979), Ed25519 and ML-DSA come from ``cryptography``. Only PSS draws
-    from ``rng``; ML-DSA signing is hedged with OpenSSL's randomness (see ``_pq``).
+    PSS (salt length = hash length, salt from ``rng``), Ed25519ph (``_ed25519ph``) and ML-DSA (``_mldsa``, hedged
+    with 32 bytes from ``rng``) are computed here; PKCS #1 v1.5, deterministic ECDSA (RFC 6979) and Ed25519 come
+    from ``cryptography``. Only PSS and ML-DSA draw from ``rng``.
     """
     _check_seed(seed)
     h = _sign_check(key_spec, algorithm, message, message_type)
     if h is None:
-        return ml_dsa_sign(seed, key_spec, message, message_type)
+        return ml_dsa_sign(seed, key_spec, message, message_type, rng)
     if algorithm == "ED25519_PH_SHA_512":
         return _ed25519ph.sign(_ed25519_private(seed), message)
     key = _private_key(seed, key_spec)
