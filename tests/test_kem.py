@@ -131,14 +131,18 @@ def test_ml_kem_key_cannot_sign_or_encrypt(kms: Any) -> None:
     assert error_code(e) == "InvalidKeyUsageException"
 
 
-def test_key_state_dry_run_and_no_alias(kms: Any) -> None:
-    """API_Encapsulate: DryRun answers DryRunOperationException; a disabled key is DisabledException; KeyId takes a
-    key ID or key ARN only (no alias: the KeyId member of Encapsulate/Decapsulate)."""
+def test_key_state_dry_run_and_alias(kms: Any) -> None:
+    """API_Encapsulate / API_Decapsulate: KeyId may be an alias name ("key ID, key ARN, alias name, or alias ARN");
+    DryRun answers DryRunOperationException; a disabled key is DisabledException (key-state table)."""
     key = _kem_key(kms)
     kms.create_alias(AliasName="alias/kem", TargetKeyId=key)
-    with pytest.raises(ClientError) as e:
-        kms.encapsulate(KeyId="alias/kem", EncapsulationAlgorithm="ML_KEM")
-    assert error_code(e) == "NotFoundException"
+    out = kms.encapsulate(KeyId="alias/kem", EncapsulationAlgorithm="ML_KEM")
+    back = kms.decapsulate(
+        KeyId="alias/kem",
+        SharedSecretCiphertextBlob=out["SharedSecretCiphertextBlob"],
+        EncapsulationAlgorithm="ML_KEM",
+    )
+    assert back["SharedSecret"] == out["SharedSecret"] and back["KeyId"].endswith(key)
     with pytest.raises(ClientError) as e:
         kms.encapsulate(KeyId=key, EncapsulationAlgorithm="ML_KEM", DryRun=True)
     assert error_code(e) == "DryRunOperationException"
