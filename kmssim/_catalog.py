@@ -90,7 +90,8 @@ class Operation:
 
 def _crypto(name: str, usage: str, families: frozenset[str], **facts: object) -> Operation:
     """A cryptographic operation: it uses key material, so every one is grantable and may be called from another
-    account; all but Encapsulate and Decapsulate accept an alias (conditions-kms.html, kms:RequestAlias)."""
+    account, and each accepts an alias name or alias ARN as its KeyId (API reference, KeyId member of each;
+    Encapsulate and Decapsulate included, API_Encapsulate / API_Decapsulate)."""
     facts.setdefault("alias_ok", True)
     return Operation(
         name,
@@ -134,8 +135,8 @@ OPERATIONS: Final[dict[str, Operation]] = {
         _crypto("GenerateMac", GENERATE_VERIFY_MAC, _HMAC),
         _crypto("VerifyMac", GENERATE_VERIFY_MAC, _HMAC),
         _crypto("DeriveSharedSecret", KEY_AGREEMENT, frozenset({"ecc", "sm2"}), asymmetric_priced=True),
-        _crypto("Encapsulate", KEY_ENCAPSULATION, _ML_KEM, alias_ok=False),
-        _crypto("Decapsulate", KEY_ENCAPSULATION, _ML_KEM, alias_ok=False),
+        _crypto("Encapsulate", KEY_ENCAPSULATION, _ML_KEM),
+        _crypto("Decapsulate", KEY_ENCAPSULATION, _ML_KEM),
         Operation(
             "GetPublicKey",
             state="public_key",

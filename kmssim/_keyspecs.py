@@ -38,6 +38,8 @@ class KeySpecInfo:
     encryption_algorithms: tuple[str, ...] = ()
     signing_algorithms: tuple[str, ...] = ()
     mac_algorithms: tuple[str, ...] = ()
+    key_agreement_algorithms: tuple[str, ...] = ()
+    encapsulation_algorithms: tuple[str, ...] = ()
     refusal: str = ""
 
     @property
@@ -49,12 +51,29 @@ class KeySpecInfo:
         return self.family not in ("symmetric", "hmac")
 
 
-def _not_yet(name: str, family: str, usages: tuple[str, ...]) -> KeySpecInfo:
-    return KeySpecInfo(name, family, usages, refusal=f"KeySpec {name} is not simulated by kmssim yet.")
-
-
 def _ecc(name: str, algorithm: str, usages: tuple[str, ...] = (SIGN_VERIFY, KEY_AGREEMENT)) -> KeySpecInfo:
-    return KeySpecInfo(name, "ecc", usages, signing_algorithms=(algorithm,))
+    """An ECC key spec; those with KEY_AGREEMENT take ECDH (API_DeriveSharedSecret, KeyAgreementAlgorithm)."""
+    agreement = ("ECDH",) if KEY_AGREEMENT in usages else ()
+    return KeySpecInfo(
+        name, "ecc", usages, signing_algorithms=(algorithm,), key_agreement_algorithms=agreement
+    )
+
+
+def _ml_kem(bits: int) -> KeySpecInfo:
+    """ML-KEM keys encapsulate with algorithm ML_KEM (API_Encapsulate, EncapsulationAlgorithm)."""
+    refusal = (
+        "KeySpec ML_KEM_512 is not simulated by kmssim: the cryptography library it uses (version 50) implements "
+        "ML-KEM-768 and ML-KEM-1024 only."
+        if bits == 512
+        else ""
+    )
+    return KeySpecInfo(
+        f"ML_KEM_{bits}",
+        "ml_kem",
+        (KEY_ENCAPSULATION,),
+        encapsulation_algorithms=("ML_KEM",),
+        refusal=refusal,
+    )
 
 
 #: Every key spec of botocore's ``KeySpec`` enum.
@@ -82,15 +101,23 @@ ALL_KEY_SPECS: Final[dict[str, KeySpecInfo]] = {
         _ecc("ECC_NIST_P384", "ECDSA_SHA_384"),
         _ecc("ECC_NIST_P521", "ECDSA_SHA_512"),
         _ecc("ECC_SECG_P256K1", "ECDSA_SHA_256", (SIGN_VERIFY,)),
-        _not_yet("ECC_NIST_EDWARDS25519", "ecc", (SIGN_VERIFY,)),
+        KeySpecInfo(
+            "ECC_NIST_EDWARDS25519",
+            "ecc",
+            (SIGN_VERIFY,),
+            signing_algorithms=("ED25519_SHA_512", "ED25519_PH_SHA_512"),
+        ),
         KeySpecInfo(
             "SM2",
             "sm2",
             (ENCRYPT_DECRYPT, SIGN_VERIFY, KEY_AGREEMENT),
             refusal="KeySpec SM2 is only available in China Regions, which kmssim does not simulate.",
         ),
-        *(_not_yet(f"ML_DSA_{n}", "ml_dsa", (SIGN_VERIFY,)) for n in (44, 65, 87)),
-        *(_not_yet(f"ML_KEM_{n}", "ml_kem", (KEY_ENCAPSULATION,)) for n in (512, 768, 1024)),
+        *(
+            KeySpecInfo(f"ML_DSA_{n}", "ml_dsa", (SIGN_VERIFY,), signing_algorithms=("ML_DSA_SHAKE_256",))
+            for n in (44, 65, 87)
+        ),
+        *(_ml_kem(bits) for bits in (512, 768, 1024)),
     )
 }
 

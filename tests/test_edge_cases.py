@@ -20,7 +20,7 @@ OTHER = "444455556666"
 
 def test_spec_botocore_knows_but_kmssim_does_not(kms: Any) -> None:
     with pytest.raises(kms.exceptions.UnsupportedOperationException):
-        kms.create_key(KeySpec="ML_KEM_768", KeyUsage="ENCAPSULATE_DECAPSULATE")
+        kms.create_key(KeySpec="ML_KEM_512", KeyUsage="ENCAPSULATE_DECAPSULATE")
 
 
 def test_direct_call_accepts_text_for_blobs_as_botocore_does(sim: kmssim.Simulator, key_id: str) -> None:

@@ -10,6 +10,8 @@ module             operations
 ``crypto``         Encrypt, Decrypt, ReEncrypt, GenerateDataKey(WithoutPlaintext),
                    GenerateDataKeyPair(WithoutPlaintext), GenerateRandom
 ``signing``        Sign, Verify, GenerateMac, VerifyMac, GetPublicKey
+``agreement``      DeriveSharedSecret
+``kem``            Encapsulate, Decapsulate
 ``rotation``       EnableKeyRotation, DisableKeyRotation, GetKeyRotationStatus, RotateKeyOnDemand,
                    ListKeyRotations, and the automatic rotations and deletions the clock runs
 ``grants``         CreateGrant, ListGrants, ListRetirableGrants, RetireGrant, RevokeGrant
@@ -60,10 +62,12 @@ def operation_names() -> list[str]:
 
 
 from . import (  # noqa: E402  (registers the handlers)
+    agreement,
     aliases,
     crypto,
     grants,
     imported,
+    kem,
     key_stores,
     keys,
     last_usage,
@@ -78,10 +82,12 @@ __all__ = [
     "Handler",
     "Kms",
     "Request",
+    "agreement",
     "aliases",
     "crypto",
     "grants",
     "imported",
+    "kem",
     "key_stores",
     "keys",
     "last_usage",

@@ -27,7 +27,7 @@ from .._errors import (
     NotFoundException,
 )
 from .._ids import ACCOUNT_ID, KeyRef, alias_arn, key_arn, new_key_id, parse_key_arn, parse_key_id
-from .._keyspecs import ENCRYPT_DECRYPT, GENERATE_VERIFY_MAC, SIGN_VERIFY
+from .._keyspecs import ENCRYPT_DECRYPT, GENERATE_VERIFY_MAC, KEY_AGREEMENT, SIGN_VERIFY
 from .._models import Alias, Grant, Key, KeyMaterial, Principal
 from .._policy import (
     Decision,
@@ -199,7 +199,9 @@ def describe_algorithms(key: Key) -> dict[str, Any]:
         return {"SigningAlgorithms": list(spec.signing_algorithms)}
     if key.key_usage == GENERATE_VERIFY_MAC:
         return {"MacAlgorithms": list(spec.mac_algorithms)}
-    return {"KeyAgreementAlgorithms": ["ECDH"]}
+    if key.key_usage == KEY_AGREEMENT:
+        return {"KeyAgreementAlgorithms": list(spec.key_agreement_algorithms)}
+    return {"EncapsulationAlgorithms": list(spec.encapsulation_algorithms)}
 
 
 class Kms:

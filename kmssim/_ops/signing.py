@@ -1,6 +1,7 @@
-"""Signatures (RSA and ECC keys), MACs (HMAC keys) and public keys, with real cryptography.
+"""Signatures (RSA, ECDSA, Ed25519 and ML-DSA keys), MACs (HMAC keys) and public keys, with real cryptography.
 
-Signatures verify outside kmssim with the public key from GetPublicKey; API pages are named on each handler.
+Signatures verify outside kmssim with the public key from GetPublicKey (Ed25519ph: with RFC 8032 Ed25519ph over
+the 64-byte digest that was sent); API pages are named on each handler.
 """
 
 from __future__ import annotations
@@ -13,20 +14,17 @@ from .._errors import (
     KMSInvalidMacException,
     KMSInvalidSignatureException,
     UnsupportedOperationException,
-    ValidationException,
 )
 from .._models import Key
 from . import operation
 from ._kms import Kms, Request, describe_algorithms, dry_run, require_usage
 
 
-def _message(req: Request, key: Key, algorithm: str) -> tuple[bytes, str]:
+def _message(req: Request, algorithm: str) -> tuple[bytes, str]:
+    """The message and its type, checked by API_Sign's MessageType rules (``_crypto.check_message``)."""
     message = req.params["Message"]
     message_type = req.params.get("MessageType", "RAW")
-    if message_type == "DIGEST" and len(message) != _crypto.DIGEST_LENGTHS[algorithm]:
-        raise ValidationException(f"Digest is invalid length for algorithm {algorithm}.")
-    if message_type not in ("RAW", "DIGEST"):
-        raise ValidationException(f"MessageType {message_type} is not valid for key spec {key.key_spec}.")
+    _crypto.check_message(algorithm, message, message_type)
     return message, message_type
 
 
@@ -40,7 +38,7 @@ def _signing_key(kms: Kms, req: Request) -> tuple[Key, str, bytes, str]:
     key = kms.use_key(req)
     require_usage(key, req.operation)
     algorithm = _algorithm(key, req.params["SigningAlgorithm"], key.spec.signing_algorithms)
-    message, message_type = _message(req, key, algorithm)
+    message, message_type = _message(req, algorithm)
     dry_run(req)
     return key, algorithm, message, message_type
 
@@ -94,7 +92,7 @@ def verify_mac(kms: Kms, req: Request) -> dict[str, Any]:
 def get_public_key(kms: Kms, req: Request) -> dict[str, Any]:
     """API_GetPublicKey: the DER SubjectPublicKeyInfo of an asymmetric key."""
     key = kms.use_key(req)
-    if key.spec.family not in ("rsa", "ecc"):
+    if not key.spec.has_public_key:
         raise UnsupportedOperationException(
             f"{key.arn} key spec {key.key_spec} is not valid for GetPublicKey: it has no public key."
         )
