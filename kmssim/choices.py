@@ -25,6 +25,7 @@ __all__ = [
     "ASSUME_RECORDED_IAM",
     "BILL_DRY_RUN",
     "BILL_FAILED_REQUESTS",
+    "BILL_UNPRICED_REQUESTS_AT_ZERO",
     "CLOUDHSM_CONNECT_TIME",
     "ENFORCE_GRANT_DELEGATION_LIMITS",
     "EXPORT_ROLE_SESSION",
@@ -185,6 +186,13 @@ SCHEDULE_DELETION_WINDOW_WHEN_OMITTED: int | None = None
 #: ``kms:RotationPeriodInDays`` when EnableKeyRotation omits RotationPeriodInDays (default period 365). Not
 #: documented either; None leaves it out.
 ROTATION_PERIOD_WHEN_OMITTED: int | None = None
+
+# ---------------------------------------------------------------------------------------------- billing
+
+#: A simulator's bill (``Simulator.bill``) lists requests the pricing page gives no price for (ML-KEM keys and
+#: data key pairs) at no charge, with a note, rather than refusing the whole bill. ``kmssim.estimate`` still
+#: refuses them: a plan should not pretend to know a price. False makes bills refuse them too.
+BILL_UNPRICED_REQUESTS_AT_ZERO = True
 
 # ---------------------------------------------------------------------------------------------- real usage
 

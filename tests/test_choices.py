@@ -385,6 +385,19 @@ FLIPS["EXPORT_ROLE_SESSION"] = (exported_identity, "training")
 FLIPS["EXPORT_SOURCE_IP"] = (exported_identity, "192.0.2.1")
 
 
+def ml_kem_bill() -> object:
+    sim = kmssim.Simulator(seed=1)
+    key = new_key(sim, KeySpec="ML_KEM_768", KeyUsage="ENCAPSULATE_DECAPSULATE")
+    sim.call("GetPublicKey", {"KeyId": key})
+    try:
+        return str(sim.bill().total)
+    except kmssim.EstimateInputError as exc:
+        return type(exc).__name__
+
+
+FLIPS["BILL_UNPRICED_REQUESTS_AT_ZERO"] = (ml_kem_bill, False)
+
+
 # After every FLIPS entry above: the parameters are read when this decorator runs.
 @pytest.mark.parametrize("name", sorted(FLIPS))
 def test_flipping_a_choice_changes_the_behaviour(name: str, monkeypatch: pytest.MonkeyPatch) -> None:

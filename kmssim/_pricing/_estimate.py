@@ -25,6 +25,7 @@ from decimal import ROUND_HALF_UP, Decimal, localcontext
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any, Literal
 
+from .. import choices
 from ._catalog import (
     PRICE_ITEMS,
     _check_key_pair_spec,
@@ -360,10 +361,29 @@ class _Bill:
             )
 
     def add_requests(
-        self, region: str, operation: str, spec: str | None, pair: str | None, count: int, managed_by: str
+        self,
+        region: str,
+        operation: str,
+        spec: str | None,
+        pair: str | None,
+        count: int,
+        managed_by: str,
+        *,
+        metered: bool = False,
     ) -> None:
-        klass = price_class(operation, spec, pair)
+        """Price ``count`` requests. ``metered``: from a simulator's usage, where a request AWS publishes no
+        price for (ML-KEM) is listed at no charge when ``choices.BILL_UNPRICED_REQUESTS_AT_ZERO`` says so."""
         target = f"{pair} pair" if pair else (spec or "no key")
+        try:
+            klass = price_class(operation, spec, pair)
+        except EstimateInputError:
+            if not (metered and choices.BILL_UNPRICED_REQUESTS_AT_ZERO and _unpriced(operation, spec, pair)):
+                raise
+            note = "AWS publishes no price for these requests: listed, not charged"
+            self.add(
+                f"{operation} ({target})", region, "none", "requests", Fraction(0), Fraction(count), note
+            )
+            return
         if managed_by == "aws_owned":
             self.add(
                 f"{operation} ({target}) on AWS owned keys",
@@ -564,6 +584,15 @@ def estimate(
     return bill.finish()
 
 
+def _unpriced(operation: str, spec: str | None, pair: str | None) -> bool:
+    """A request of a kind the pricing page gives no price for: ML-KEM keys, ML-KEM or SM2 data key pairs."""
+    return (
+        operation in ("Encapsulate", "Decapsulate")
+        or (spec is not None and spec.startswith("ML_KEM"))
+        or (pair is not None and pair.startswith(("ML_KEM", "SM2")))
+    )
+
+
 def bill_from_usage(
     usage: Mapping[str, Any],
     month: str,
@@ -665,7 +694,7 @@ def bill_from_usage(
         pair = _check_key_pair_spec(req.get("key_pair_spec"), f"{where}.key_pair_spec")
         region = regions.check(req["region"], f"{where}.region")
         count = check_count(req["count"], f"{where}.count")
-        bill.add_requests(region, op, spec, pair, count, "customer")
+        bill.add_requests(region, op, spec, pair, count, "customer", metered=True)
     columns = [
         "arn",
         "region",
