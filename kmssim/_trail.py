@@ -63,6 +63,29 @@ SAFE_PARAMETERS = frozenset(
         "TagKeys",
         "Limit",
         "DryRun",
+        "KeyAgreementAlgorithm",
+        "EncapsulationAlgorithm",
+        "ReplicaRegion",
+        "PrimaryRegion",
+        "WrappingAlgorithm",
+        "WrappingKeySpec",
+        "ExpirationModel",
+        "ValidTo",
+        "ImportType",
+        "KeyMaterialId",
+        "KeyMaterialDescription",
+        "IncludeKeyMaterial",
+        "CustomKeyStoreId",
+        "CustomKeyStoreName",
+        "NewCustomKeyStoreName",
+        "CustomKeyStoreType",
+        "CloudHsmClusterId",
+        "XksKeyId",
+        "XksProxyUriEndpoint",
+        "XksProxyUriPath",
+        "XksProxyConnectivity",
+        "XksProxyVpcEndpointServiceName",
+        "XksProxyVpcEndpointServiceOwner",
     }
 )
 
@@ -75,8 +98,8 @@ JSON_INT_BITS = 63
 def json_safe(value: Any, depth: int = 0) -> Any:
     """A deep copy of ``value`` made only of JSON types: what the trail keeps of request parameters.
 
-    Strings, booleans, None, finite floats and 64-bit integers are kept; dicts (keys as text) and lists are
-    copied; anything else (bytes, objects, huge integers, NaN) is logged as ``"<type>"``, never by its content.
+    Strings, booleans, None, finite floats and 64-bit integers are kept, aware datetimes as ISO 8601 text; dicts
+    (keys as text) and lists are copied; anything else (bytes, objects, huge integers, NaN) is logged as ``"<type>"``, never by its content.
     """
     if value is None or isinstance(value, bool | str):
         return value
@@ -91,6 +114,10 @@ def json_safe(value: Any, depth: int = 0) -> Any:
         }
     if depth < MAX_PARAM_DEPTH and isinstance(value, list | tuple):
         return [json_safe(v, depth + 1) for v in value]
+    if isinstance(value, datetime) and value.tzinfo is not None:
+        return iso(
+            value
+        )  # a date is no secret (ImportKeyMaterial's ValidTo): logged as CloudTrail writes dates
     return f"<{type(value).__name__}>"
 
 
