@@ -101,3 +101,19 @@ def test_the_keys_per_region_quota_counts_live_keys(monkeypatch: pytest.MonkeyPa
     sim.call("CreateKey", {})
     with pytest.raises(kmssim.LimitExceededException):
         sim.call("CreateKey", {})
+
+
+def test_no_secret_member_is_a_trail_parameter() -> None:
+    """The trail keeps only safe members: none of them is one botocore marks sensitive, or a grant token."""
+    from kmssim._trail import SAFE_PARAMETERS
+    from kmssim._validation import secret_members
+
+    assert not SAFE_PARAMETERS & secret_members()
+
+
+def test_the_trail_logs_the_new_operations_parameters() -> None:
+    sim = kmssim.Simulator(seed=4)
+    key = sim.call("CreateKey", {"MultiRegion": True})["KeyMetadata"]["KeyId"]
+    sim.call("ReplicateKey", {"KeyId": key, "ReplicaRegion": "eu-west-1"})
+    (event,) = sim.trail().filter(event_name="ReplicateKey")
+    assert event.request_parameters == {"KeyId": key, "ReplicaRegion": "eu-west-1"}
