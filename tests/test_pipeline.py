@@ -117,3 +117,75 @@ def test_the_trail_logs_the_new_operations_parameters() -> None:
     sim.call("ReplicateKey", {"KeyId": key, "ReplicaRegion": "eu-west-1"})
     (event,) = sim.trail().filter(event_name="ReplicateKey")
     assert event.request_parameters == {"KeyId": key, "ReplicaRegion": "eu-west-1"}
+
+
+def test_aws_requested_region_is_set_for_calls_that_name_no_key() -> None:
+    """aws:RequestedRegion is "the Region that was called in a request", for every request
+    (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-requestedregion)."""
+    sim = kmssim.Simulator(seed=4)
+    role = "arn:aws:iam::111122223333:role/eu-only"
+    only_eu = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Action": "kms:CreateKey",
+                "Resource": "*",
+                "Condition": {"StringEquals": {"aws:RequestedRegion": "eu-west-1"}},
+            }
+        ],
+    }
+    sim.add_principal(role, policies=[only_eu])
+    sim.call("CreateKey", {}, principal=role, region="eu-west-1")
+    with pytest.raises(kmssim.AccessDeniedException):
+        sim.call("CreateKey", {}, principal=role, region="us-east-1")
+
+
+def test_kms_valid_to_reads_a_datetime_given_to_sim_call() -> None:
+    """kms:ValidTo is a Date condition key of ImportKeyMaterial (conditions-kms.html#conditions-kms-valid-to)."""
+    from datetime import timedelta
+
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import padding
+
+    sim = kmssim.Simulator(seed=4)
+    root = sim.root()
+    policy = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Effect": "Allow", "Principal": {"AWS": root}, "Action": "kms:*", "Resource": "*"},
+            {
+                "Effect": "Deny",
+                "Principal": {"AWS": root},
+                "Action": "kms:ImportKeyMaterial",
+                "Resource": "*",
+                "Condition": {"DateGreaterThan": {"kms:ValidTo": "2026-03-01T00:00:00Z"}},
+            },
+        ],
+    }
+    import json as _json
+
+    key = sim.call("CreateKey", {"Origin": "EXTERNAL", "Policy": _json.dumps(policy)})["KeyMetadata"]["KeyId"]
+    oaep = padding.OAEP(mgf=padding.MGF1(hashes.SHA256()), algorithm=hashes.SHA256(), label=None)
+
+    def attempt(days: int) -> str:
+        params = sim.call(
+            "GetParametersForImport",
+            {"KeyId": key, "WrappingAlgorithm": "RSAES_OAEP_SHA_256", "WrappingKeySpec": "RSA_2048"},
+        )
+        public = serialization.load_der_public_key(params["PublicKey"])
+        request = {
+            "KeyId": key,
+            "ImportToken": params["ImportToken"],
+            "EncryptedKeyMaterial": public.encrypt(bytes(32), oaep),  # type: ignore[union-attr]
+            "ExpirationModel": "KEY_MATERIAL_EXPIRES",
+            "ValidTo": sim.now + timedelta(days=days),
+        }
+        try:
+            sim.call("ImportKeyMaterial", request)
+        except kmssim.KMSError as exc:
+            return exc.code
+        return "imported"
+
+    assert attempt(200) == "AccessDeniedException"
+    assert attempt(20) == "imported"

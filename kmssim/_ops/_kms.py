@@ -495,7 +495,8 @@ class Kms:
             key=self.key_facts(key) if key is not None else None,
             request=req.params,
             now=self.world.now,
-            global_context={**req.global_context, **req.derived_context},
+            # aws:RequestedRegion is the Region the request went to, for calls that name no key too.
+            global_context={"aws:RequestedRegion": req.region, **req.global_context, **req.derived_context},
         )
         decision = evaluate(
             key_policy=key.policy if key is not None else None,

@@ -225,6 +225,8 @@ def build_request_context(
 
     for ctx_key, param in _SIMPLE_PARAMETERS.get(action, ()):
         value = req.get(param)
+        if isinstance(value, datetime):  # ImportKeyMaterial's ValidTo given as a datetime (Simulator.call)
+            value = format_aws_time(value if value.tzinfo is not None else value.replace(tzinfo=UTC))
         if value is not None:
             ctx[ctx_key] = value
     if action in ("kms:Sign", "kms:Verify") and "kms:MessageType" not in ctx:
