@@ -406,3 +406,12 @@ def test_flipping_a_choice_changes_the_behaviour(name: str, monkeypatch: pytest.
     monkeypatch.setattr(choices, name, other)
     flipped = scenario()
     assert shipped != flipped, f"{name}: {shipped!r} either way"
+
+
+def test_every_choice_is_in_the_readme() -> None:
+    """Each reading is documented where a user looks for it: the README names every constant of kmssim.choices."""
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    missing = [n for n in choices.__all__ if n.isupper() and f"{n}`" not in readme]
+    assert missing == []
