@@ -326,7 +326,7 @@ class Simulator:
                     key_spec=k.key_spec,
                     key_usage=k.key_usage,
                     key_manager=k.key_manager,
-                    state="Deleted" if k.deleted is not None else k.state,
+                    state="Deleted" if k.deleted is not None else self.ops.stores.state_of(k),
                     description=k.description,
                     aliases=tuple(sorted(self.ops.alias_names(k))) if k.deleted is None else (),
                     created=k.created,

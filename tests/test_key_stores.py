@@ -250,3 +250,15 @@ def test_key_stores_survive_save_and_load(world: tuple[kmssim.Simulator, Any]) -
     described = again.call("DescribeKey", {"KeyId": key})["KeyMetadata"]
     assert described["CustomKeyStoreId"] == store
     assert "kmsuser-pass" not in json.dumps(sim.to_json())
+
+
+def test_the_inventory_shows_what_describe_key_shows(world: tuple[kmssim.Simulator, Any]) -> None:
+    """The trainer's view (``Simulator.inventory``) shows a key of a disconnected store as Unavailable too."""
+    sim, kms = world
+    store, _ = cloudhsm_store(sim, kms)
+    kms.connect_custom_key_store(CustomKeyStoreId=store)
+    sim.advance(minutes=20)
+    key = kms.create_key(CustomKeyStoreId=store, Origin="AWS_CLOUDHSM")["KeyMetadata"]["KeyId"]
+    kms.disconnect_custom_key_store(CustomKeyStoreId=store)
+    (summary,) = [s for s in sim.inventory() if s.key_id == key]
+    assert summary.state == kms.describe_key(KeyId=key)["KeyMetadata"]["KeyState"] == "Unavailable"
