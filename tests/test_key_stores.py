@@ -262,3 +262,27 @@ def test_the_inventory_shows_what_describe_key_shows(world: tuple[kmssim.Simulat
     kms.disconnect_custom_key_store(CustomKeyStoreId=store)
     (summary,) = [s for s in sim.inventory() if s.key_id == key]
     assert summary.state == kms.describe_key(KeyId=key)["KeyMetadata"]["KeyState"] == "Unavailable"
+
+
+def test_each_store_has_its_own_request_quota() -> None:
+    """ "1,800 (shared) per CloudHSM key store" for its keys' cryptographic operations (requests-per-second.html);
+    a request that is throttled counts nowhere, and another store's keys are not slowed."""
+    sim = kmssim.Simulator(seed=21, enforce_quotas=True)
+    kms = sim.client("kms")
+    stores = [cloudhsm_store(sim, kms, name=f"hsm-{i}")[0] for i in range(2)]
+    for store in stores:
+        kms.connect_custom_key_store(CustomKeyStoreId=store)
+    sim.advance(minutes=21)
+    first, second = (
+        kms.create_key(CustomKeyStoreId=s, Origin="AWS_CLOUDHSM")["KeyMetadata"]["KeyId"] for s in stores
+    )
+    sim.advance(seconds=1)
+    blob = sim.call("Encrypt", {"KeyId": first, "Plaintext": b"x"})["CiphertextBlob"]
+    for _ in range(1798):
+        sim.call("Encrypt", {"KeyId": first, "Plaintext": b"x"})
+    sim.call("Decrypt", {"CiphertextBlob": blob})  # the 1,800th: the ciphertext names the key
+    with pytest.raises(kmssim.ThrottlingException):
+        sim.call("Encrypt", {"KeyId": first, "Plaintext": b"x"})
+    sim.call("Encrypt", {"KeyId": second, "Plaintext": b"x"})
+    sim.advance(seconds=1)
+    sim.call("Encrypt", {"KeyId": first, "Plaintext": b"x"})

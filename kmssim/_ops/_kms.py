@@ -389,6 +389,30 @@ class Kms:
             key = self.find_key(ref.account, ref.region, ref.key_id or "")
         return key.key_spec if key is not None else None
 
+    def peek_store(self, req: Request) -> tuple[str, str] | None:
+        """(type, ID) of the custom key store a request uses (its key's, or GenerateRandom's CustomKeyStoreId);
+        changes nothing. For the quota gate: a store has a request quota of its own."""
+        stores = self.stores
+        if not stores.stores:
+            return None
+        store_id = req.params.get("CustomKeyStoreId") if req.operation == "GenerateRandom" else None
+        if store_id is None:
+            raw = req.params.get("KeyId")
+            try:
+                if raw is None and req.params.get("CiphertextBlob"):
+                    raw = req.ciphertext_header(req.params["CiphertextBlob"]).key_id
+                if not isinstance(raw, str):
+                    return None
+                ref = parse_key_id(raw, account=req.account, region=req.region, allow_alias=True)
+                key = self.key_from_ref(req, ref, create_managed=False)
+            except (KMSError, ValueError):
+                return None
+            req.alias_used = req.alias_account = None  # the real resolution records it
+            found = stores.key_store.get(key.arn)
+            store_id = found[0] if found is not None else None
+        store = stores.stores.get(store_id) if isinstance(store_id, str) else None
+        return (store.store_type, store.store_id) if store is not None else None
+
     def alias_names(self, key: Key) -> list[str]:
         """The names of the aliases pointing at ``key``, in creation order."""
         epoch, index = self._alias_index
