@@ -92,6 +92,7 @@ __all__ = [
     "XksProxyUriEndpointInUseException",
     "XksProxyUriInUseException",
     "XksProxyUriUnreachableException",
+    "XksProxyVpcEndpointServiceInUseException",
     "error_class",
 ]
 
@@ -277,6 +278,10 @@ class XksProxyUriInUseException(KMSError):
 
 class XksProxyUriEndpointInUseException(KMSError):
     code = "XksProxyUriEndpointInUseException"
+
+
+class XksProxyVpcEndpointServiceInUseException(KMSError):
+    code = "XksProxyVpcEndpointServiceInUseException"
 
 
 class XksProxyUriUnreachableException(KMSError):

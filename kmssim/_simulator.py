@@ -292,12 +292,19 @@ class Simulator:
         access_key_id: str,
         secret_access_key: str,
         keys: Mapping[str, str] | Iterable[str] = (),
+        vpc_endpoint_service: str | None = None,
     ) -> None:
         """Add a simulated external key manager behind an XKS proxy at ``uri_endpoint`` + ``uri_path``, accepting
-        the given SigV4 credential, holding AES-256 ``keys`` (IDs, or ID -> "ENABLED"/"DISABLED")."""
+        the given SigV4 credential, holding AES-256 ``keys`` (IDs, or ID -> "ENABLED"/"DISABLED"). With
+        ``vpc_endpoint_service`` (a service name) the proxy is reachable through that VPC endpoint service."""
         statuses = dict(keys) if isinstance(keys, Mapping) else {k: "ENABLED" for k in keys}
         self.ops.stores.managers[(uri_endpoint, uri_path)] = key_stores.KeyManager(
-            uri_endpoint, uri_path, access_key_id, key_stores.digest(secret_access_key), statuses
+            uri_endpoint,
+            uri_path,
+            access_key_id,
+            key_stores.digest(secret_access_key),
+            statuses,
+            vpc_endpoint_service,
         )
 
     def principal(self, arn: str) -> Principal | None:

@@ -286,3 +286,55 @@ def test_each_store_has_its_own_request_quota() -> None:
     sim.call("Encrypt", {"KeyId": second, "Plaintext": b"x"})
     sim.advance(seconds=1)
     sim.call("Encrypt", {"KeyId": first, "Plaintext": b"x"})
+
+
+def test_an_external_key_store_over_a_vpc_endpoint_service() -> None:
+    """VPC_ENDPOINT_SERVICE connectivity: KMS first reaches the proxy at ConnectCustomKeyStore, not at creation;
+    a missing or other endpoint service fails the connection (XKS_VPC_ENDPOINT_SERVICE_NOT_FOUND); each VPC store
+    needs its own private DNS name and endpoint service (API_CreateCustomKeyStore)."""
+    sim = kmssim.Simulator(seed=21)
+    kms = sim.client("kms")
+    service = "com.amazonaws.vpce.us-east-1.vpce-svc-0123456789abcdef0"
+    base = {
+        "CustomKeyStoreType": "EXTERNAL_KEY_STORE",
+        "XksProxyUriEndpoint": "https://xks.internal.example.com",
+        "XksProxyUriPath": "/kms/xks/v1",
+        "XksProxyConnectivity": "VPC_ENDPOINT_SERVICE",
+        "XksProxyVpcEndpointServiceName": service,
+        "XksProxyAuthenticationCredential": XKS_CREDENTIAL,
+    }
+    store = kms.create_custom_key_store(CustomKeyStoreName="vpc", **base)["CustomKeyStoreId"]  # no proxy yet
+    entry = kms.describe_custom_key_stores(CustomKeyStoreId=store)["CustomKeyStores"][0]
+    assert entry["XksProxyConfiguration"]["VpcEndpointServiceOwner"] == sim.account_id
+    kms.connect_custom_key_store(CustomKeyStoreId=store)
+    sim.advance(minutes=5)
+    entry = kms.describe_custom_key_stores(CustomKeyStoreId=store)["CustomKeyStores"][0]
+    assert (entry["ConnectionState"], entry["ConnectionErrorCode"]) == (
+        "FAILED",
+        "XKS_VPC_ENDPOINT_SERVICE_NOT_FOUND",
+    )
+    sim.add_external_key_manager(
+        base["XksProxyUriEndpoint"],
+        access_key_id=XKS_CREDENTIAL["AccessKeyId"],
+        secret_access_key=XKS_CREDENTIAL["RawSecretAccessKey"],
+        keys=["ext-1"],
+        vpc_endpoint_service=service,
+    )
+    kms.disconnect_custom_key_store(CustomKeyStoreId=store)
+    sim.advance(minutes=1)
+    kms.connect_custom_key_store(CustomKeyStoreId=store)
+    sim.advance(minutes=5)
+    assert state(kms, store) == "CONNECTED"
+    assert kms.create_key(CustomKeyStoreId=store, Origin="EXTERNAL_KEY_STORE", XksKeyId="ext-1")[
+        "KeyMetadata"
+    ]
+    other_path = {**base, "XksProxyUriPath": "/other/kms/xks/v1"}
+    assert code(lambda: kms.create_custom_key_store(CustomKeyStoreName="b", **other_path)) == (
+        "XksProxyUriEndpointInUseException"
+    )
+    other_host = {**base, "XksProxyUriEndpoint": "https://xks2.internal.example.com"}
+    assert code(lambda: kms.create_custom_key_store(CustomKeyStoreName="c", **other_host)) == (
+        "XksProxyVpcEndpointServiceInUseException"
+    )
+    again = kmssim.Simulator.from_json(sim.to_json())
+    assert json.dumps(again.to_json(), sort_keys=True) == json.dumps(sim.to_json(), sort_keys=True)

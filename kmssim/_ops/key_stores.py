@@ -35,8 +35,10 @@ from .._errors import (
     XksKeyInvalidConfigurationException,
     XksKeyNotFoundException,
     XksProxyIncorrectAuthenticationCredentialException,
+    XksProxyUriEndpointInUseException,
     XksProxyUriInUseException,
     XksProxyUriUnreachableException,
+    XksProxyVpcEndpointServiceInUseException,
 )
 from .._models import DamagedState, Fields, Key, iso
 from . import operation
@@ -88,6 +90,8 @@ class KeyManager:
     access_key_id: str
     secret_digest: str
     keys: dict[str, str] = field(default_factory=dict)  # external key ID -> "ENABLED" | "DISABLED"
+    #: The VPC endpoint service the proxy is reachable through (VPC_ENDPOINT_SERVICE connectivity), if any.
+    vpc_endpoint_service: str | None = None
 
 
 @dataclass
@@ -253,18 +257,33 @@ def create_custom_key_store(kms: Kms, req: Request) -> dict[str, Any]:
         ):
             if not p.get(member):
                 raise ValidationException(f"{member} is required for an external key store.")
-        if p["XksProxyConnectivity"] != "PUBLIC_ENDPOINT":
-            raise UnsupportedOperationException(
-                "kmssim simulates external key stores with PUBLIC_ENDPOINT connectivity."
+        vpc = p["XksProxyConnectivity"] == "VPC_ENDPOINT_SERVICE"
+        if vpc and not p.get("XksProxyVpcEndpointServiceName"):
+            raise ValidationException(
+                "XksProxyVpcEndpointServiceName is required for VPC_ENDPOINT_SERVICE connectivity."
             )
         store.xks = _xks_config(p)
+        if vpc and "VpcEndpointServiceOwner" not in store.xks:
+            store.xks["VpcEndpointServiceOwner"] = req.account  # "default: the caller's account"
         if any(
             s.xks.get("UriEndpoint") == store.xks["UriEndpoint"]
             and s.xks.get("UriPath") == store.xks["UriPath"]
             for s in mine
         ):
             raise XksProxyUriInUseException("The external key store proxy URI is already in use.")
-        _manager(kms, store.xks, p["XksProxyAuthenticationCredential"])  # KMS contacts a public proxy now
+        vpc_stores = [s for s in mine if s.xks.get("Connectivity") == "VPC_ENDPOINT_SERVICE"]
+        if any(s.xks.get("UriEndpoint") == store.xks["UriEndpoint"] for s in vpc_stores):
+            raise XksProxyUriEndpointInUseException(
+                "Each external key store with VPC endpoint service connectivity needs its own private DNS name."
+            )
+        if vpc and any(
+            s.xks.get("VpcEndpointServiceName") == store.xks["VpcEndpointServiceName"] for s in vpc_stores
+        ):
+            raise XksProxyVpcEndpointServiceInUseException(
+                "Each external key store with VPC endpoint service connectivity needs its own endpoint service."
+            )
+        if not vpc:  # KMS contacts a public proxy now; a VPC one first at ConnectCustomKeyStore (API_CreateCustomKeyStore)
+            _manager(kms, store.xks, p["XksProxyAuthenticationCredential"])
         store.secret_digest = digest(p["XksProxyAuthenticationCredential"]["RawSecretAccessKey"])
     store.store_id = "cks-" + kms.world.random_bytes(9).hex()[:17]
     kms.stores.stores[store.store_id] = store
@@ -469,7 +488,10 @@ def run_due(kms: Kms, kind: str, store_id: str) -> None:
             error = "INVALID_CREDENTIALS"
     else:
         manager = kms.stores.managers.get((store.xks["UriEndpoint"], store.xks["UriPath"]))
-        if manager is None:
+        service = store.xks.get("VpcEndpointServiceName")
+        if service is not None and (manager is None or manager.vpc_endpoint_service != service):
+            error = "XKS_VPC_ENDPOINT_SERVICE_NOT_FOUND"
+        elif manager is None:
             error = "XKS_PROXY_NOT_REACHABLE"
         elif (
             manager.access_key_id != store.xks["AccessKeyId"] or manager.secret_digest != store.secret_digest
@@ -516,6 +538,7 @@ def load(data: object, keys: dict[str, Key], where: str) -> KeyStores:
             uri_path=m.text("uri_path"),
             access_key_id=m.text("access_key_id"),
             secret_digest=m.text("secret_digest"),
+            vpc_endpoint_service=m.text("vpc_endpoint_service", optional=True),
         )
         manager.keys = m.text_map("keys")
         m.done()
