@@ -102,8 +102,9 @@ def run(
             raise ValidationException(f"Region {region} is not a Region kmssim knows.")
         validate(req, model if model is not None else operation_model(operation), trusted=model is not None)
         if sim.enforce_quotas:
-            store = sim.ops.peek_store(req)
-            sim._quota.admit(req, sim.ops.peek_key_spec(req), sim._clock.now.timestamp(), store)
+            key, spec = sim.ops.peek_key(req)
+            store = sim.ops.stores.used_by(req.operation, req.params, key)
+            sim._quota.admit(req, spec, sim._clock.now.timestamp(), store)
         result = handler(sim.ops, req)
     except KMSError as exc:
         sim._restore(saved)

@@ -366,52 +366,31 @@ class Kms:
             )
         return found
 
-    def peek_key_spec(self, req: Request) -> str | None:
-        """The key spec of the key a request names, if it names one that exists; changes nothing."""
+    def peek_key(self, req: Request) -> tuple[Key | None, str | None]:
+        """The key a request names (KeyId, SourceKeyId, or a Decrypt/ReEncrypt ciphertext) and its key spec, if
+        it exists; changes nothing. For the quota gate, before the call is served. An ``alias/aws/<service>``
+        whose AWS managed key does not exist yet has no key but the spec it will have, SYMMETRIC_DEFAULT."""
         p = req.params
         raw = p.get("KeyId") or p.get("SourceKeyId")
         try:
             if raw is None and req.operation in ("Decrypt", "ReEncrypt") and p.get("CiphertextBlob"):
                 found = parse_key_arn(req.ciphertext_header(p["CiphertextBlob"]).key_id)
                 key = self.keys.get(key_arn(*found)) if found is not None else None
-                return key.key_spec if key is not None and key.deleted is None else None
+                key = key if key is not None and key.deleted is None else None
+                return key, key.key_spec if key is not None else None
             if not isinstance(raw, str):
-                return None
+                return None, None
             ref = parse_key_id(raw, account=req.account, region=req.region, allow_alias=True)
         except (KMSError, ValueError):
-            return None
+            return None, None
         if ref.alias_name is not None:
             alias = self.aliases.get((ref.account, ref.region, ref.alias_name))
             if alias is None:
-                return "SYMMETRIC_DEFAULT" if ref.alias_name.startswith("alias/aws/") else None
+                return None, "SYMMETRIC_DEFAULT" if ref.alias_name.startswith("alias/aws/") else None
             key = self.find_key(ref.account, ref.region, alias.target_key_id)
         else:
             key = self.find_key(ref.account, ref.region, ref.key_id or "")
-        return key.key_spec if key is not None else None
-
-    def peek_store(self, req: Request) -> tuple[str, str] | None:
-        """(type, ID) of the custom key store a request uses (its key's, or GenerateRandom's CustomKeyStoreId);
-        changes nothing. For the quota gate: a store has a request quota of its own."""
-        stores = self.stores
-        if not stores.stores:
-            return None
-        store_id = req.params.get("CustomKeyStoreId") if req.operation == "GenerateRandom" else None
-        if store_id is None:
-            raw = req.params.get("KeyId")
-            try:
-                if raw is None and req.params.get("CiphertextBlob"):
-                    raw = req.ciphertext_header(req.params["CiphertextBlob"]).key_id
-                if not isinstance(raw, str):
-                    return None
-                ref = parse_key_id(raw, account=req.account, region=req.region, allow_alias=True)
-                key = self.key_from_ref(req, ref, create_managed=False)
-            except (KMSError, ValueError):
-                return None
-            req.alias_used = req.alias_account = None  # the real resolution records it
-            found = stores.key_store.get(key.arn)
-            store_id = found[0] if found is not None else None
-        store = stores.stores.get(store_id) if isinstance(store_id, str) else None
-        return (store.store_type, store.store_id) if store is not None else None
+        return key, key.key_spec if key is not None else None
 
     def alias_names(self, key: Key) -> list[str]:
         """The names of the aliases pointing at ``key``, in creation order."""

@@ -147,6 +147,18 @@ class KeyStores:
             return "Unavailable"
         return key.state
 
+    def used_by(self, operation: str, params: dict[str, Any], key: Key | None) -> tuple[str, str] | None:
+        """(type, ID) of the custom key store a request uses: its key's, or GenerateRandom's CustomKeyStoreId.
+        For the quota gate: a store has a request quota of its own (requests-per-second.html)."""
+        if not self.stores:
+            return None
+        store_id = params.get("CustomKeyStoreId") if operation == "GenerateRandom" else None
+        if store_id is None and key is not None:
+            found = self.key_store.get(key.arn)
+            store_id = found[0] if found is not None else None
+        store = self.stores.get(store_id) if isinstance(store_id, str) else None
+        return (store.store_type, store.store_id) if store is not None else None
+
     def metadata(self, key: Key) -> dict[str, Any]:
         """KeyMetadata's CustomKeyStoreId and CloudHsmClusterId or XksKeyConfiguration (API_KeyMetadata)."""
         found = self.key_store.get(key.arn)
