@@ -13,9 +13,11 @@ better for seeing quotas at work.
 from __future__ import annotations
 
 import base64
+import binascii
 import functools
 import json
 import os
+import re
 import sys
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import ContextDecorator
@@ -67,21 +69,42 @@ def _has_blob(shape: Any) -> bool:
     return False
 
 
+@functools.lru_cache(maxsize=4096)
+def _blob_members(shape: Any) -> tuple[tuple[str, Any], ...]:
+    """The members of a structure shape that hold a blob somewhere, with their shapes."""
+    return tuple((name, member) for name, member in shape.members.items() if _has_blob(member))
+
+
 def _decode(shape: Any, value: Any) -> Any:
-    """Wire JSON -> Python values, by shape: base64 blobs to bytes."""
-    if value is None or not _has_blob(shape):
+    """Wire JSON -> Python values, by shape: base64 blobs to bytes. ``value`` is freshly parsed JSON that nobody
+    else holds, so structures are decoded in place."""
+    if value is None:
         return value
     t = shape.type_name
     if t == "blob":
-        return base64.b64decode(value) if isinstance(value, str) else value
+        return binascii.a2b_base64(value) if isinstance(value, str) else value
     if t == "structure" and isinstance(value, dict):
-        members = shape.members
-        return {k: (_decode(members[k], v) if k in members else v) for k, v in value.items()}
+        for name, member in _blob_members(shape):
+            v = value.get(name)
+            if v is not None:
+                value[name] = (
+                    binascii.a2b_base64(v)
+                    if member.type_name == "blob" and isinstance(v, str)
+                    else _decode(member, v)
+                )
+        return value
+    if not _has_blob(shape):
+        return value
     if t == "list" and isinstance(value, list):
         return [_decode(shape.member, v) for v in value]
     if t == "map" and isinstance(value, dict):
         return {k: _decode(shape.value, v) for k, v in value.items()}
     return value
+
+
+#: A JSON escape of a UTF-16 surrogate: only such a body can carry a string UTF-8 cannot (see
+#: ``choices.REJECT_UNPAIRED_SURROGATES``).
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 
 
 def _encode(shape: Any, value: Any) -> Any:
@@ -112,23 +135,73 @@ class _Raw:
         yield self._body()
 
 
-def _headers(headers: dict[str, str]) -> Any:
-    """Case-insensitive response headers, as urllib3 gives botocore (much cheaper than HTTPHeaders)."""
-    from botocore.awsrequest import HeadersDict
+@functools.lru_cache(maxsize=1)
+def _response_class() -> Callable[[str, int, dict[str, str], Any], AWSResponse]:
+    """botocore's ``AWSResponse`` whose case-insensitive ``headers`` (a ``HeadersDict``, costly to fill) are built
+    the first time something reads them: botocore itself only reads ``status_code`` of a response it did not
+    fetch."""
+    from botocore.awsrequest import AWSResponse, HeadersDict
 
-    return HeadersDict(headers)
+    class SimulatedResponse(AWSResponse):
+        def __init__(self, url: str, status_code: int, headers: dict[str, str], raw: Any) -> None:
+            self.url = url
+            self.status_code = status_code
+            self._plain_headers = headers
+            self._headers: HeadersDict | None = None
+            self.raw = raw
+            self._content = None
+
+        @property
+        def headers(self) -> HeadersDict:
+            if self._headers is None:
+                self._headers = HeadersDict(self._plain_headers)
+            return self._headers
+
+        @headers.setter
+        def headers(self, value: Any) -> None:
+            self._headers = HeadersDict(value)
+
+    return SimulatedResponse
+
+
+@functools.lru_cache(maxsize=64)
+def _url(region: str) -> str:
+    return f"https://kms.{region}.amazonaws.com/"
+
+
+@functools.lru_cache(maxsize=4096)
+def _structure_plan(shape: Any) -> tuple[frozenset[str], dict[str, Any]]:
+    """A structure's members split into those botocore's parser returns as they are (strings, numbers,
+    booleans, blobs) and those it transforms (timestamps, and containers, which may hold them)."""
+    plain, nested = set(), {}
+    for name, member in shape.members.items():
+        if member.type_name in ("timestamp", "structure", "list", "map"):
+            nested[name] = member
+        else:
+            plain.add(name)
+    return frozenset(plain), nested
 
 
 def _parsed(shape: Any, value: Any) -> Any:
     """What botocore's JSON parser makes of ``_encode(shape, value)``, computed without the JSON round trip."""
     t = shape.type_name
+    if t == "structure":
+        plain, nested = _structure_plan(shape)
+        if not nested:
+            return {k: v for k, v in value.items() if v is not None and k in plain}
+        out = {}
+        for k, v in value.items():
+            if v is None:
+                continue
+            if k in plain:
+                out[k] = v
+            elif k in nested:
+                out[k] = _parsed(nested[k], v)
+        return out
     if t == "timestamp":
         from botocore.parsers import DEFAULT_TIMESTAMP_PARSER
 
         return DEFAULT_TIMESTAMP_PARSER(value.timestamp())
-    if t == "structure":
-        members = shape.members
-        return {k: _parsed(members[k], v) for k, v in value.items() if v is not None and k in members}
     if t == "list":
         return [_parsed(shape.member, v) for v in value]
     if t == "map":
@@ -167,24 +240,33 @@ def serve(
     Errors go through botocore's own JSON parser. Successful responses are built directly in the shape that
     parser produces (it is the hot path); ``VERIFY_WITH_BOTOCORE_PARSER`` checks the two agree.
     """
-    from botocore.awsrequest import AWSResponse
-
+    response = _response_class()
     raw_body = params.get("body") or b"{}"
-    body = json.loads(raw_body.decode() if isinstance(raw_body, bytes) else raw_body)
+    if isinstance(raw_body, bytes):
+        raw_body = raw_body.decode()
+    body = json.loads(raw_body)
     api_params = _decode(model.input_shape, body) if model.input_shape is not None else {}
+    # Parameters decoded here are the simulator's own; only a body with a surrogate escape needs the pipeline's
+    # copy (which refuses strings UTF-8 cannot carry).
     exchange = sim._serve(
-        model.name, api_params, region=region, principal=principal, context=context, model=model
+        model.name,
+        api_params,
+        region=region,
+        principal=principal,
+        context=context,
+        model=model,
+        fresh=_SURROGATE_ESCAPE.search(raw_body) is None,
     )
     request_id = exchange.request_id
     headers = {"x-amzn-requestid": request_id, "content-type": "application/x-amz-json-1.1"}
-    url = f"https://kms.{region}.amazonaws.com/"
+    url = _url(region)
     exc = exchange.error
     if exc is not None:
         # An error AWS sends without a message (InvalidCiphertextException, KMSInvalidSignatureException, ...)
         # has no ``message`` member at all on the wire, so botocore parses exactly what it parses from AWS.
         error = {"__type": exc.code, "message": exc.message} if exc.message else {"__type": exc.code}
         data = json.dumps(error).encode()
-        http = AWSResponse(url, 400, _headers(headers), _Raw(lambda: data))
+        http = response(url, 400, headers, _Raw(lambda: data))
         return http, _botocore_parse(model, 400, headers, data)
 
     result = exchange.result
@@ -205,7 +287,7 @@ def serve(
         expected = _botocore_parse(model, 200, headers, wire())
         if expected != parsed:
             raise AssertionError(f"fast response differs from botocore's parse: {parsed!r} != {expected!r}")
-    return AWSResponse(url, 200, _headers(headers), _Raw(wire)), parsed
+    return response(url, 200, headers, _Raw(wire)), parsed
 
 
 def make_client(sim: Simulator, region: str, principal: str, context: Mapping[str, object]) -> BaseClient:

@@ -52,6 +52,18 @@ def uuid4_text(random_bytes: bytes) -> str:
     return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-{_VARIANT[h[16]]}{h[17:20]}-{h[20:32]}"
 
 
+def uuid4_pair(random_bytes: bytes) -> tuple[str, str]:
+    """Two version-4 UUIDs from 32 random bytes: ``uuid4_text`` of the first 16, then of the last 16."""
+    if len(random_bytes) != 32:
+        raise ValueError("two UUIDs are made from 32 bytes")
+    h = random_bytes.hex()
+    v = _VARIANT
+    return (
+        f"{h[:8]}-{h[8:12]}-4{h[13:16]}-{v[h[16]]}{h[17:20]}-{h[20:32]}",
+        f"{h[32:40]}-{h[40:44]}-4{h[45:48]}-{v[h[48]]}{h[49:52]}-{h[52:64]}",
+    )
+
+
 def is_key_id(value: str) -> bool:
     """True for a bare key ID (a UUID, or ``mrk-`` and 32 hex digits for multi-Region keys)."""
     return bool(_UUID.match(value) or _MRK.match(value))
@@ -150,6 +162,7 @@ def arn_account(arn: str) -> str | None:
 
 
 @lru_cache(maxsize=8192)
+@lru_cache(maxsize=4096)
 def principal_account(arn: str) -> str:
     """The 12-digit account of an IAM/STS principal ARN, or '' for service principals.
 

@@ -17,7 +17,6 @@ naming the error's type only.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ._catalog import OPERATIONS
@@ -32,13 +31,17 @@ if TYPE_CHECKING:
     from ._simulator import Simulator
 
 
-@dataclass(frozen=True)
 class Exchange:
     """What one call gave: its request ID, and the response or the error AWS would send."""
 
-    request_id: str
-    result: dict[str, Any] | None = None
-    error: KMSError | None = None
+    __slots__ = ("error", "request_id", "result")
+
+    def __init__(
+        self, request_id: str, result: dict[str, Any] | None = None, error: KMSError | None = None
+    ) -> None:
+        self.request_id = request_id
+        self.result = result
+        self.error = error
 
 
 def check_call_arguments(
@@ -84,17 +87,22 @@ def run(
     principal: str | None,
     context: Mapping[str, object] | None,
     model: Any,
+    fresh: bool = False,
 ) -> Exchange:
-    """Serve one call through every stage; never raises a KMSError (it is in the Exchange)."""
-    check_call_arguments(operation, params, region, principal, context)
+    """Serve one call through every stage; never raises a KMSError (it is in the Exchange).
+
+    ``fresh``: ``params`` were just decoded by the boto3 front from botocore's JSON, so the simulator already
+    owns them, their types are right and no string in them needs refusing: they are not copied again."""
+    if not fresh:
+        check_call_arguments(operation, params, region, principal, context)
     principal = principal or sim.root()
     region = region or sim.region
     account = principal_account(principal) or sim.account_id
-    req = Request(operation, {}, account, region, principal, dict(context or {}))
-    request_id = sim._new_id()
+    req = Request(operation, {}, account, region, principal, dict(context) if context else {})
+    request_id, event_id = sim._new_ids()
     saved = sim._checkpoint()
     try:
-        req.params = copy_params(dict(params or {}))
+        req.params = params if fresh else copy_params(dict(params or {}))  # type: ignore[assignment]
         handler = HANDLERS.get(operation)
         if handler is None:
             raise UnsupportedOperationException(f"{operation} is not an operation kmssim simulates.")
@@ -108,7 +116,7 @@ def run(
         result = handler(sim.ops, req)
     except KMSError as exc:
         sim._restore(saved)
-        sim._trail.record_request(req, exc, request_id, sim._clock.now)
+        sim._trail.record_request(req, exc, request_id, sim._clock.now, event_id)
         return Exchange(request_id, error=exc)
     except Exception as exc:
         sim._restore(saved)
@@ -116,12 +124,12 @@ def run(
             f"kmssim failed to serve {operation} ({type(exc).__name__}); this is a kmssim bug, please report it."
         )
         internal.__cause__ = exc
-        sim._trail.record_request(req, internal, request_id, sim._clock.now)
+        sim._trail.record_request(req, internal, request_id, sim._clock.now, event_id)
         return Exchange(request_id, error=internal)
     now = sim._clock.now
-    event = sim._trail.record_request(req, None, request_id, now)
+    sim._trail.record_request(req, None, request_id, now, event_id)
     if OPERATIONS[operation].crypto:
-        note_use(sim.ops, req, now, event.event_id, request_id)
+        note_use(sim.ops, req, now, event_id, request_id)
     for kind, key in req.service_events:
         sim._trail.record_service(kind, key, now)
     sim._meter.count(req, now)

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from . import _pipeline, choices
 from ._clock import Clock
 from ._errors import KMSError
-from ._ids import ACCOUNT_ID, principal_account, uuid4_text
+from ._ids import ACCOUNT_ID, principal_account, uuid4_pair, uuid4_text
 from ._meter import Meter
 from ._models import DamagedState, Fields, KeySummary, Principal, iso
 from ._ops import Kms, Request, _saved, key_stores
@@ -403,10 +403,19 @@ class Simulator:
         principal: str,
         context: Mapping[str, object],
         model: Any,
+        fresh: bool = False,
     ) -> _pipeline.Exchange:
-        """One call for the front (``_front.serve``): the response or error, with its request ID."""
+        """One call for the front (``_front.serve``): the response or error, with its request ID. ``fresh``: see
+        ``_pipeline.run``."""
         return _pipeline.run(
-            self, operation, params, region=region, principal=principal, context=context, model=model
+            self,
+            operation,
+            params,
+            region=region,
+            principal=principal,
+            context=context,
+            model=model,
+            fresh=fresh,
         )
 
     def _checkpoint(self) -> tuple[Any, ...]:
@@ -431,6 +440,11 @@ class Simulator:
     def _new_id(self) -> str:
         """A version-4 UUID string from the simulator's ID stream (request and event IDs)."""
         return uuid4_text(self._id_random.bytes(16))
+
+    def _new_ids(self) -> tuple[str, str]:
+        """A call's request ID and its trail event's ID: the next two IDs of the stream, drawn in one go (the
+        same two ``_new_id`` would give in turn; nothing draws an ID between them)."""
+        return uuid4_pair(self._id_random.bytes(32))
 
     def trail(self) -> Trail:
         """The audit trail so far, oldest first."""

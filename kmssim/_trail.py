@@ -103,6 +103,12 @@ def json_safe(value: Any, depth: int = 0) -> Any:
     """
     if value is None or isinstance(value, bool | str):
         return value
+    if type(value) is dict and depth < MAX_PARAM_DEPTH:
+        for k, v in value.items():  # an encryption context: text to text, copied as it is
+            if type(k) is not str or type(v) is not str:
+                break
+        else:
+            return dict(value)
     if isinstance(value, int):
         return value if value.bit_length() <= JSON_INT_BITS else "<int>"
     if isinstance(value, float):
@@ -229,31 +235,43 @@ class Recorder:
         self.new_id = new_id
 
     def record_request(
-        self, req: Request, error: KMSError | None, request_id: str, now: datetime
+        self,
+        req: Request,
+        error: KMSError | None,
+        request_id: str,
+        now: datetime,
+        event_id: str | None = None,
     ) -> AuditEvent:
-        """The event for one API call: who asked, for what, on which keys, with the safe parameters only."""
+        """The event for one API call: who asked, for what, on which keys, with the safe parameters only.
+        ``event_id``: drawn by the caller with the request ID (else from ``new_id``)."""
         raw = req.params
-        params = {k: json_safe(v) for k, v in raw.items() if k in SAFE_PARAMETERS}
+        params = {}
+        for k, v in raw.items():  # loops, not comprehensions: this is on every call's path
+            if k in SAFE_PARAMETERS:
+                params[k] = v if type(v) is str else json_safe(v)
         raw_context = raw.get("EncryptionContext") or raw.get("SourceEncryptionContext")
         context = params.get("EncryptionContext") or params.get("SourceEncryptionContext")
-        if not isinstance(raw_context, dict):
-            context = {}
-        else:
-            for k, v in raw_context.items():  # a loop, not all(...): this is on every call's path
-                if not (isinstance(k, str) and isinstance(v, str)):
+        if type(raw_context) is dict:
+            for k, v in raw_context.items():
+                if not (type(k) is str and type(v) is str):
                     context = {}
                     break
+        else:
+            context = {}
         alias = None
         if req.alias_used:
             alias = alias_arn(req.region, req.alias_account or req.account, req.alias_used)
-        event = AuditEvent(
-            event_id=self.new_id(),
+        keys = req.keys
+        # Built without the frozen dataclass's __init__ (one object.__setattr__ per field), as record_service.
+        event = object.__new__(AuditEvent)
+        event.__dict__.update(
+            event_id=event_id if event_id is not None else self.new_id(),
             event_time=now,
             event_name=req.operation,
             principal=req.principal,
             account=req.account,
             region=req.region,
-            resources=_arns(req.keys),
+            resources=(keys[0].arn,) if len(keys) == 1 else _arns(keys),
             alias=alias,
             encryption_context=context or {},
             request_parameters=params,

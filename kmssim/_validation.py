@@ -184,9 +184,18 @@ def _compiled(shape: Any) -> _Checker | None:
             if (check := _compiled(member)) is not None
         ]
         if members:
+            by_name = {name: check for name, _, check in members}
 
             def fn(v: Any) -> list[_Failure] | None:
                 if not isinstance(v, dict):
+                    return None
+                # First the members present (a request names few of its shape's members), and only if one
+                # fails, every member in the shape's order, which is the order the message lists them in.
+                for name, x in v.items():
+                    check = by_name.get(name)
+                    if check is not None and x is not None and check(x):
+                        break
+                else:
                     return None
                 found: list[_Failure] | None = None
                 for name, suffix, check in members:

@@ -189,3 +189,39 @@ def test_kms_valid_to_reads_a_datetime_given_to_sim_call() -> None:
 
     assert attempt(200) == "AccessDeniedException"
     assert attempt(20) == "imported"
+
+
+def test_a_call_draws_its_request_and_event_ids_as_two_single_draws_would() -> None:
+    """The pipeline draws a call's two IDs in one go: the same IDs, in the same order, as one at a time."""
+    one_go, one_by_one = kmssim.Simulator(seed=9), kmssim.Simulator(seed=9)
+    pairs = [one_go._new_ids() for _ in range(3)]
+    singles = [one_by_one._new_id() for _ in range(6)]
+    assert [i for pair in pairs for i in pair] == singles
+
+
+def test_the_boto3_front_still_refuses_an_unpaired_surrogate() -> None:
+    """The front skips the parameter copy only for a body without a surrogate escape: a string UTF-8 cannot
+    carry is refused through boto3 as through ``sim.call`` (``choices.REJECT_UNPAIRED_SURROGATES``)."""
+    sim = kmssim.Simulator(seed=4)
+    kms = sim.client("kms")
+    key_id = kms.create_key()["KeyMetadata"]["KeyId"]
+    with pytest.raises(botocore.exceptions.ClientError) as info:
+        kms.encrypt(KeyId=key_id, Plaintext=b"x", EncryptionContext={"a": "\udc80"})
+    assert info.value.response["Error"]["Code"] == "ValidationException"
+    assert "unpaired surrogate" in info.value.response["Error"]["Message"]
+    # a paired one (an emoji, escaped by botocore's JSON as two surrogates) is fine
+    blob = kms.encrypt(KeyId=key_id, Plaintext=b"x", EncryptionContext={"a": "\U0001f600"})["CiphertextBlob"]
+    assert kms.decrypt(CiphertextBlob=blob, EncryptionContext={"a": "\U0001f600"})["Plaintext"] == b"x"
+
+
+def test_the_simulated_http_response_has_the_headers_botocore_reads() -> None:
+    """botocore's after-call handlers get a response whose case-insensitive headers carry the request ID."""
+    sim = kmssim.Simulator(seed=4)
+    kms = sim.client("kms")
+    seen: list[object] = []
+    kms.meta.events.register("after-call.kms", lambda http_response, **_: seen.append(http_response))
+    request_id = kms.create_key()["ResponseMetadata"]["RequestId"]
+    http = seen[0]
+    assert http.status_code == 200  # type: ignore[attr-defined]
+    assert http.headers["X-Amzn-RequestId"] == request_id  # type: ignore[attr-defined]
+    assert b'"KeyMetadata"' in http.content  # type: ignore[attr-defined]

@@ -37,8 +37,29 @@ class SymmetricHeader:
     length: int = field(default=0, compare=False)
 
 
+#: Encodings of recent encryption contexts, by their items in the order given (most requests repeat a few).
+_ENCODED: dict[tuple[tuple[object, object], ...], bytes] = {}
+_ENCODED_SIZE: Final = 1024
+
+
 def encode_context(context: Mapping[str, str]) -> bytes:
     """Canonical, injective encoding of an encryption context (see the module docstring)."""
+    try:
+        items_key = tuple(context.items())
+        hit = _ENCODED.get(items_key)
+    except TypeError:  # an unhashable value: encoded (and refused) below
+        items_key, hit = None, None
+    if hit is not None:
+        return hit
+    encoded = _encode_context(context)
+    if items_key is not None:
+        if len(_ENCODED) >= _ENCODED_SIZE:
+            _ENCODED.clear()
+        _ENCODED[items_key] = encoded
+    return encoded
+
+
+def _encode_context(context: Mapping[str, str]) -> bytes:
     try:
         items = sorted((k.encode("utf-8"), v.encode("utf-8")) for k, v in context.items())
     except (AttributeError, UnicodeEncodeError) as exc:

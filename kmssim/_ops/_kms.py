@@ -470,14 +470,18 @@ class Kms:
         # When no policy has a condition or variable and no grant a constraint, the request context cannot
         # change the decision: it is a pure function of the documents, principal, action, resource and choices.
         memo_key: tuple[object, ...] | None = None
-        if (
+        context_free = (
             only_grant is None
             and action
             != "kms:CreateGrant"  # a grant delegates only its own operations: depends on the request
             and (key is None or parse_policy(key.policy, "key").context_free)
-            and all(parse_policy(p, "identity").context_free for p in policies)
-            and not any(g.constraints for g in key_grants)
-        ):
+        )
+        # Guarded: most requests have no identity policy or no grant, and this is on every call's path.
+        if context_free and policies:
+            context_free = all(parse_policy(p, "identity").context_free for p in policies)
+        if context_free and key_grants:
+            context_free = not any(g.constraints for g in key_grants)
+        if context_free:
             memo_key = (
                 choices.fingerprint(),
                 key.policy if key is not None else None,
@@ -485,7 +489,7 @@ class Kms:
                 req.principal,
                 action,
                 target,
-                tuple((g.grant_id, g.grantee, tuple(g.operations)) for g in key_grants),
+                tuple((g.grant_id, g.grantee, tuple(g.operations)) for g in key_grants) if key_grants else (),
             )
             hit = self._decisions.get(memo_key)
             if hit is not None:
