@@ -54,6 +54,12 @@ class SeededRandom:
         if n < 0:
             raise ValueError("n must be >= 0")
         buffer = self._buffer
+        if not buffer and 0 < n <= 32:  # one block, all or part of it: the usual draw (IDs, IVs, seeds)
+            counter = self._counter
+            block = hashlib.sha256(self._key + counter.to_bytes(8, "big")).digest()
+            self._counter = counter + 1
+            self._buffer = block[n:]
+            return block[:n]
         if len(buffer) < n:
             blocks = [buffer]
             have = len(buffer)

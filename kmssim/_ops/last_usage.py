@@ -8,9 +8,8 @@ ReEncrypt) records the operation, its time, its trail event ID and its request I
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from .. import choices
 from .._models import Key, iso
@@ -18,9 +17,9 @@ from . import operation
 from ._kms import Kms, Request
 
 
-@dataclass(frozen=True)
-class LastUsage:
-    """One key's last successful cryptographic operation (API_KeyLastUsageData)."""
+class LastUsage(NamedTuple):
+    """One key's last successful cryptographic operation (API_KeyLastUsageData). A named tuple: one is made
+    for every cryptographic call."""
 
     operation: str
     time: datetime
