@@ -497,7 +497,9 @@ def test_a_reimport_before_valid_to_replaces_the_expiry(sim: kmssim.Simulator, k
         ("ML_KEM_768", "ENCAPSULATE_DECAPSULATE"),
     ],
 )
-def test_imported_material_of_undocumented_formats_is_refused_clearly(kms: Any, spec: str, usage: str) -> None:
+def test_imported_material_of_undocumented_formats_is_refused_clearly(
+    kms: Any, spec: str, usage: str
+) -> None:
     """Whether AWS imports Ed25519, ML-DSA and ML-KEM material, and in which format, is not documented (reference
     kms-advanced-keys.md §2.1, §2.5): kmssim refuses such keys with Origin EXTERNAL and creates nothing."""
     with pytest.raises(ClientError) as exc:

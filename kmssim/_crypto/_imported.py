@@ -52,15 +52,18 @@ def _is_pkcs8(der: bytes) -> bool:
         return False
 
 
-def imported_key(key_spec: str, material: bytes) -> ImportedKey:
+def imported_key(key_spec: str, material: bytes, *, hmac_up_to_block_size: bool = True) -> ImportedKey:
     """The material to hold for ``material`` imported into a ``key_spec`` key; ValueError saying what is wrong (the
-    reason names sizes and kinds only, never the material)."""
+    reason names sizes and kinds only, never the material). ``hmac_up_to_block_size``: HMAC material may be longer
+    than the hash's output, up to its block size (``choices.IMPORTED_HMAC_KEYS_UP_TO_BLOCK_SIZE``)."""
     if key_spec in IMPORTED_HMAC_KEY_BYTES:
         low, high = IMPORTED_HMAC_KEY_BYTES[key_spec]
+        if not hmac_up_to_block_size:
+            high = low
         if not low <= len(material) <= high:
+            span = f"{low} to {high} bytes" if high > low else f"{low} bytes"
             raise ValueError(
-                f"Key material for a {key_spec} key is {low} to {high} bytes; the imported material is "
-                f"{len(material)} bytes."
+                f"Key material for a {key_spec} key is {span}; the imported material is {len(material)} bytes."
             )
         return ImportedKey(bytes(material))
     if key_spec not in _RSA_BITS and key_spec not in _EC_CURVES:

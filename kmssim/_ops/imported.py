@@ -19,7 +19,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from .. import _crypto
+from .. import _crypto, choices
 from .._errors import (
     ExpiredImportTokenException,
     IncorrectKeyMaterialException,
@@ -225,7 +225,9 @@ def _key_material(req: Request, key: Key, material: bytes) -> tuple[str, _crypto
             f"{named[0]} is only usable with symmetric encryption keys; {key.arn} is a {key.key_spec} key."
         )
     try:
-        imported = _crypto.imported_key(key.key_spec, material)
+        imported = _crypto.imported_key(
+            key.key_spec, material, hmac_up_to_block_size=choices.IMPORTED_HMAC_KEYS_UP_TO_BLOCK_SIZE
+        )
     except ValueError as exc:
         raise IncorrectKeyMaterialException(str(exc)) from None
     material_id = _crypto.material_id(imported, key.arn)
