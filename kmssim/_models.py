@@ -221,7 +221,7 @@ class KeyMaterial:
         f = Fields(d, where)
         material_id = f.text("material_id")
         seed: _crypto.Material
-        if "imported_key" in f.data or "seed" not in f.data:
+        if "imported_key" in f.data:
             seed = _imported_key(f, key_spec)
         else:
             encoded = f.text("seed")

@@ -83,7 +83,7 @@ def _import(
     material: bytes,
     *,
     algorithm: str = "RSA_AES_KEY_WRAP_SHA_256",
-    spec: str = "RSA_4096",
+    spec: str = "RSA_2048",
     **extra: Any,
 ) -> dict[str, Any]:
     """GetParametersForImport, wrap outside kmssim, ImportKeyMaterial (by default never expiring)."""
@@ -314,15 +314,48 @@ def test_material_that_is_not_a_pkcs8_key_of_the_spec_is_incorrect(
     sim: kmssim.Simulator, kms: Any, spec: str, make: Any, why: str
 ) -> None:
     """API_ImportKeyMaterial, IncorrectKeyMaterialException: the material must be a DER PKCS #8 private key of a key
-    exactly of the key spec; the key stays PendingImport and the message does not show the material."""
+    exactly of the key spec; nothing changes (random stream included), the key stays PendingImport and the message
+    does not show the material."""
     created = _create(kms, spec, "SIGN_VERIFY")
     material = make()
+    params = kms.get_parameters_for_import(
+        KeyId=created["KeyId"], WrappingAlgorithm="RSA_AES_KEY_WRAP_SHA_256", WrappingKeySpec="RSA_2048"
+    )
+    wrapped = _wrap(params["PublicKey"], "RSA_AES_KEY_WRAP_SHA_256", material)
+    before = json.dumps([sim.to_json()[part] for part in ("random", "operations")], sort_keys=True)
     with pytest.raises(ClientError) as exc:
-        _import(kms, created["KeyId"], material)
+        kms.import_key_material(
+            KeyId=created["KeyId"],
+            ImportToken=params["ImportToken"],
+            EncryptedKeyMaterial=wrapped,
+            ExpirationModel="KEY_MATERIAL_DOES_NOT_EXPIRE",
+        )
+    assert json.dumps([sim.to_json()[part] for part in ("random", "operations")], sort_keys=True) == before
     message = error_message(exc)
     assert error_code(exc) == "IncorrectKeyMaterialException" and why in message and spec in message
     assert material.hex() not in message and base64.b64encode(material).decode() not in message
     assert _state(kms, created["KeyId"]) == "PendingImport"
+
+
+_LAW_SIM = kmssim.Simulator(seed=6)
+_LAW_KMS = _LAW_SIM.client("kms")
+_LAW_KEY = _create(_LAW_KMS, "ECC_SECG_P256K1", "SIGN_VERIFY")["KeyId"]
+_import(_LAW_KMS, _LAW_KEY, _pkcs8(_ec_key("ECC_SECG_P256K1", 4)))
+
+
+@settings(max_examples=25, deadline=None)
+@given(message=st.binary(min_size=1, max_size=4096))
+def test_signatures_cross_between_kms_and_the_learners_own_key(message: bytes) -> None:
+    """Law (API_Sign, API_Verify): for any message, KMS's ECDSA signature with the imported key verifies outside KMS
+    with the learner's public key, and the learner's own signature verifies in KMS."""
+    mine = _ec_key("ECC_SECG_P256K1", 4)
+    signature = _LAW_KMS.sign(KeyId=_LAW_KEY, Message=message, SigningAlgorithm="ECDSA_SHA_256")["Signature"]
+    mine.public_key().verify(signature, message, ec.ECDSA(hashes.SHA256()))
+    outside = mine.sign(message, ec.ECDSA(hashes.SHA256()))
+    out = _LAW_KMS.verify(
+        KeyId=_LAW_KEY, Message=message, Signature=outside, SigningAlgorithm="ECDSA_SHA_256"
+    )
+    assert out["SignatureValid"] is True
 
 
 def test_the_key_material_of_an_imported_asymmetric_key_never_changes(
