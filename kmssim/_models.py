@@ -1,7 +1,8 @@
 """The simulated resources: keys, key material, aliases, grants, principals, audit events.
 
 Plain mutable records; the rules that change them live in ``_operations.py``. Each record turns into plain JSON
-data and back for ``Simulator.save`` / ``Simulator.load``; key material is stored only as its 32-byte seed.
+data and back for ``Simulator.save`` / ``Simulator.load``; key material is stored only as its 32-byte seed (or, for
+material imported into an HMAC or asymmetric key, as the imported key).
 """
 
 from __future__ import annotations
