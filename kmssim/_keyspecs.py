@@ -147,3 +147,47 @@ DATA_KEY_PAIR_SPECS: Final[tuple[str, ...]] = (
 SIMULATED_DATA_KEY_PAIR_SPECS: Final[tuple[str, ...]] = tuple(
     s for s in DATA_KEY_PAIR_SPECS if s in KEY_SPECS
 )
+
+# ---- Imported key material (BYOK) -------------------------------------------------------------------------
+# API_CreateKey, API_GetParametersForImport and API_ImportKeyMaterial: keys with Origin EXTERNAL may be symmetric
+# encryption, HMAC, asymmetric encryption, signing or key agreement keys; reference kms-advanced-keys.md §2.1-2.5.
+
+#: Key specs (simulated ones) a key with Origin EXTERNAL cannot have in kmssim, with the reason given to the caller:
+#: whether AWS imports Ed25519, ML-DSA and ML-KEM material, and in which format, is not documented in the sources
+#: kmssim follows (reference §2.1 and §2.5: "unconfirmed").
+IMPORT_REFUSALS: Final[dict[str, str]] = {
+    name: (
+        f"Importing key material into a {name} key is not simulated by kmssim: AWS does not document whether, or "
+        "in which format, such key material is imported. kmssim imports key material into SYMMETRIC_DEFAULT, "
+        "HMAC_*, RSA_* and ECC_NIST_P256/P384/P521 and ECC_SECG_P256K1 keys."
+    )
+    for name, spec in KEY_SPECS.items()
+    if spec.family in ("ml_dsa", "ml_kem") or name == "ECC_NIST_EDWARDS25519"
+}
+
+#: The key specs a key with Origin EXTERNAL can have here.
+IMPORTABLE_KEY_SPECS: Final[tuple[str, ...]] = tuple(n for n in KEY_SPECS if n not in IMPORT_REFUSALS)
+
+#: Imported HMAC key material: (fewest, most) bytes per key spec. AWS was recorded accepting exactly 28/32/48/64
+#: bytes (reference §2.5, test_import_key_hmac_keys); the range, from the hash's output length to its block size, is
+#: LocalStack's (HMAC_RANGE_KEY_LENGTHS): AWS's own bounds are not recorded.
+IMPORTED_HMAC_KEY_BYTES: Final[dict[str, tuple[int, int]]] = {
+    "HMAC_224": (28, 64),
+    "HMAC_256": (32, 64),
+    "HMAC_384": (48, 128),
+    "HMAC_512": (64, 128),
+}
+
+#: The RSA wrapping key specs (GetParametersForImport's WrappingKeySpec) RSAES_OAEP_SHA_1/256 can wrap each
+#: importable spec's key material with; RSA_AES_KEY_WRAP_SHA_1/256 wrap every kind with every wrapping key
+#: (API_GetParametersForImport, WrappingAlgorithm: "To import an RSA private key, you must use an RSA_AES wrapping
+#: algorithm"; "You cannot use the RSAES_OAEP_SHA_256 wrapping algorithm with the RSA_2048 wrapping key spec to wrap
+#: ECC_NIST_P521 key material" — its 241-byte PKCS #8 key exceeds the 214/190-byte OAEP limit of RSA_2048).
+IMPORT_OAEP_WRAPPING_KEYS: Final[dict[str, tuple[str, ...]]] = {
+    name: ()
+    if KEY_SPECS[name].family == "rsa"
+    else ("RSA_3072", "RSA_4096")
+    if name == "ECC_NIST_P521"
+    else ("RSA_2048", "RSA_3072", "RSA_4096")
+    for name in IMPORTABLE_KEY_SPECS
+}

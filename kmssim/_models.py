@@ -1,7 +1,8 @@
 """The simulated resources: keys, key material, aliases, grants, principals, audit events.
 
 Plain mutable records; the rules that change them live in ``_operations.py``. Each record turns into plain JSON
-data and back for ``Simulator.save`` / ``Simulator.load``; key material is stored only as its 32-byte seed.
+data and back for ``Simulator.save`` / ``Simulator.load``; key material is stored only as its 32-byte seed (or, for
+material imported into an HMAC or asymmetric key, as the imported key).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from typing import Any
 from . import _crypto
 from ._crypto import MATERIAL_SEED_BYTES
 from ._ids import ACCOUNT_ID, ALIAS_NAME, GRANT_ID, is_key_id, key_arn
-from ._keyspecs import KEY_SPECS, KeySpecInfo
+from ._keyspecs import IMPORTABLE_KEY_SPECS, KEY_SPECS, KeySpecInfo
 
 ROTATION_TYPES = (None, "AUTOMATIC", "ON_DEMAND")
 KEY_STATES = (
@@ -191,38 +192,71 @@ def text_list(value: object, where: str) -> list[str]:
 
 @dataclass
 class KeyMaterial:
-    """One version of a key's material. ``seed`` derives the real key (see ``_crypto``); never shown."""
+    """One version of a key's material. ``seed`` derives the real key (see ``_crypto``), or, for material imported
+    into an HMAC or asymmetric key, *is* the key (``_crypto.ImportedKey``); never shown. Saved as ``seed`` (32 bytes)
+    or ``imported_key`` (the imported bytes), both base64."""
 
     material_id: str
-    seed: bytes = field(repr=False)
+    seed: _crypto.Material = field(repr=False)
     created: datetime
     rotation_type: str | None = None  # None for the first material, else "AUTOMATIC" or "ON_DEMAND"
 
     def to_json(self) -> dict[str, Any]:
+        if isinstance(self.seed, _crypto.ImportedKey):
+            secret = {"imported_key": base64.b64encode(self.seed.raw).decode()}
+        else:
+            secret = {"seed": base64.b64encode(self.seed).decode()}
         return {
             "material_id": self.material_id,
-            "seed": base64.b64encode(self.seed).decode(),
+            **secret,
             "created": iso(self.created),
             "rotation_type": self.rotation_type,
         }
 
     @classmethod
-    def from_json(cls, d: object, where: str, key_arn: str, made_by: tuple[str, ...] = ()) -> KeyMaterial:
-        """``made_by``: other key ARNs the material may have been made for (related multi-Region keys)."""
+    def from_json(
+        cls, d: object, where: str, key_arn: str, made_by: tuple[str, ...] = (), key_spec: str | None = None
+    ) -> KeyMaterial:
+        """``made_by``: other key ARNs the material may have been made for (related multi-Region keys);
+        ``key_spec``: the spec of the key, which an imported key must fit."""
         f = Fields(d, where)
         material_id = f.text("material_id")
-        encoded = f.text("seed")
-        try:
-            seed = base64.b64decode(encoded, validate=True)
-        except ValueError:
-            raise f.fail("seed", "not base64") from None
-        if len(seed) != MATERIAL_SEED_BYTES or base64.b64encode(seed).decode() != encoded:
-            raise f.fail("seed", f"a key material seed is {MATERIAL_SEED_BYTES} bytes, in canonical base64")
+        seed: _crypto.Material
+        if "imported_key" in f.data:
+            seed = _imported_key(f, key_spec)
+        else:
+            encoded = f.text("seed")
+            try:
+                seed = base64.b64decode(encoded, validate=True)
+            except ValueError:
+                raise f.fail("seed", "not base64") from None
+            if len(seed) != MATERIAL_SEED_BYTES or base64.b64encode(seed).decode() != encoded:
+                raise f.fail(
+                    "seed", f"a key material seed is {MATERIAL_SEED_BYTES} bytes, in canonical base64"
+                )
         if all(material_id != _crypto.material_id(seed, arn) for arn in (key_arn, *made_by)):
             raise f.fail("material_id", "does not match its seed (the material ID is a hash of the seed)")
         material = cls(material_id, seed, f.time("created"), f.text("rotation_type", choices=ROTATION_TYPES))
         f.done()
         return material
+
+
+def _imported_key(f: Fields, key_spec: str | None) -> _crypto.ImportedKey:
+    """The ``imported_key`` of a saved material: canonical base64 of key material its key's spec takes
+    (``_crypto.imported_key``, as ImportKeyMaterial checks it)."""
+    encoded = f.text("imported_key")
+    try:
+        raw = base64.b64decode(encoded, validate=True)
+    except ValueError:
+        raise f.fail("imported_key", "not base64") from None
+    if not raw or base64.b64encode(raw).decode() != encoded:
+        raise f.fail("imported_key", "imported key material in canonical base64")
+    if key_spec is None:
+        raise f.fail("imported_key", "imported key material belongs to a key")
+    try:
+        return _crypto.imported_key(key_spec, raw)
+    except ValueError as exc:
+        raise f.fail("imported_key", str(exc)) from None
 
 
 @dataclass
@@ -428,7 +462,7 @@ class Key:
         # A multi-Region key's material was made by whichever related key was primary then, in its Region.
         made_by = _related_arns(key) if key.multi_region else ()
         key.materials = [
-            KeyMaterial.from_json(m, f.path(f"materials[{i}]"), arn, made_by)
+            KeyMaterial.from_json(m, f.path(f"materials[{i}]"), arn, made_by, key.key_spec)
             for i, m in enumerate(f.items("materials"))
         ]
         for i, g in enumerate(f.items("grants")):
@@ -462,7 +496,13 @@ class Key:
             raise fail("materials", "a key has at least one key material")
         # A replica gets its primary's materials, which are older than the replica itself.
         replica_made = self.multi_region and self.primary_region != self.region
+        imported_key = self.origin == "EXTERNAL" and not self.spec.symmetric_encryption
         for i, m in enumerate(self.materials):
+            if isinstance(m.seed, _crypto.ImportedKey) != imported_key:
+                raise fail(
+                    f"materials[{i}]",
+                    "an imported key is the material of an EXTERNAL HMAC or asymmetric key, and only of one",
+                )
             if (m.rotation_type is None) != (i == 0):
                 raise fail(f"materials[{i}].rotation_type", "only the first material has no rotation type")
             if i and m.created < self.materials[i - 1].created:
@@ -535,8 +575,14 @@ class Key:
             return
         if self.import_secret is None:
             raise fail("import_secret", "a key with Origin EXTERNAL has an import secret")
-        if not self.spec.symmetric_encryption or self.key_manager != "CUSTOMER" or self.rotation_enabled:
-            raise fail("origin", "kmssim imports key material into customer managed symmetric keys only")
+        if (
+            self.key_spec not in IMPORTABLE_KEY_SPECS
+            or self.key_manager != "CUSTOMER"
+            or self.rotation_enabled
+        ):
+            raise fail("origin", f"kmssim does not import key material into this key ({self.key_spec})")
+        if not self.spec.symmetric_encryption and self.material_description is not None:
+            raise fail("material_description", "only symmetric encryption keys describe their key material")
         if len(self.materials) > 1:
             raise fail("materials", "a key with imported key material holds one material at most")
         if self.imported_material_id is None and self.material_description is not None:

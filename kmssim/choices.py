@@ -36,6 +36,7 @@ __all__ = [
     "GRANTS_EFFECTIVE_IMMEDIATELY",
     "GRANT_PROPAGATION",
     "GRANT_TO_ACCOUNT_NEEDS_IAM",
+    "IMPORTED_HMAC_KEYS_UP_TO_BLOCK_SIZE",
     "INVALID_CHARACTERS_EXCEPTION",
     "KEY_LAST_USAGE_TRACKING_START",
     "KEY_POLICY_PRINCIPAL_TYPES",
@@ -74,6 +75,12 @@ GET_PUBLIC_KEY_FAILS_WHEN_DISABLED = True
 #: update "might still be in progress for a few more seconds" (API_UpdatePrimaryRegion); a replica recorded
 #: against real AWS was Enabled within about a minute of polling (LocalStack's ``test_replicate_key``, 2025-11-10).
 MULTI_REGION_TRANSITION = timedelta(seconds=5)
+
+#: How long HMAC key material imported into an HMAC_* key may be. AWS was recorded accepting exactly the hash's output
+#: length (28/32/48/64 bytes; LocalStack's AWS-validated ``test_import_key_hmac_keys``); no source gives its bounds.
+#: kmssim accepts LocalStack's range, from the output length to the hash's block size (HMAC_224/256: up to 64 bytes,
+#: HMAC_384/512: up to 128; ``_keyspecs.IMPORTED_HMAC_KEY_BYTES``). False accepts the output length only.
+IMPORTED_HMAC_KEYS_UP_TO_BLOCK_SIZE = True
 
 # ---------------------------------------------------------------------------------------------- grants, aliases
 

@@ -398,6 +398,32 @@ def ml_kem_bill() -> object:
 FLIPS["BILL_UNPRICED_REQUESTS_AT_ZERO"] = (ml_kem_bill, False)
 
 
+def long_hmac_import() -> object:
+    """48 bytes of HMAC key material into an HMAC_256 key (API_ImportKeyMaterial; the range is LocalStack's)."""
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import padding, rsa
+
+    sim = kmssim.Simulator(seed=1)
+    key = new_key(sim, KeySpec="HMAC_256", KeyUsage="GENERATE_VERIFY_MAC", Origin="EXTERNAL")
+    params = sim.call(
+        "GetParametersForImport",
+        {"KeyId": key, "WrappingAlgorithm": "RSAES_OAEP_SHA_256", "WrappingKeySpec": "RSA_2048"},
+    )
+    public = serialization.load_der_public_key(params["PublicKey"])
+    assert isinstance(public, rsa.RSAPublicKey)
+    oaep = padding.OAEP(mgf=padding.MGF1(hashes.SHA256()), algorithm=hashes.SHA256(), label=None)
+    request = {
+        "KeyId": key,
+        "ImportToken": params["ImportToken"],
+        "EncryptedKeyMaterial": public.encrypt(bytes(range(48)), oaep),
+        "ExpirationModel": "KEY_MATERIAL_DOES_NOT_EXPIRE",
+    }
+    return outcome(lambda: sim.call("ImportKeyMaterial", request)["KeyId"] == key)
+
+
+FLIPS["IMPORTED_HMAC_KEYS_UP_TO_BLOCK_SIZE"] = (long_hmac_import, False)
+
+
 # After every FLIPS entry above: the parameters are read when this decorator runs.
 @pytest.mark.parametrize("name", sorted(FLIPS))
 def test_flipping_a_choice_changes_the_behaviour(name: str, monkeypatch: pytest.MonkeyPatch) -> None:

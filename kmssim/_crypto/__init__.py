@@ -10,8 +10,11 @@ but blinding never changes an output.)
 
 Key material
 ------------
-The only thing stored per key material is a 32-byte *material seed* (``new_material_seed``). Everything else
-is derived lazily from it and cached (``functools.lru_cache``):
+The only thing stored per key material is a 32-byte *material seed* (``new_material_seed``), or, for material
+imported into an HMAC or asymmetric key, the imported key itself (an ``ImportedKey``: the raw HMAC key or the DER
+PKCS #8 private key, checked by ``imported_key``; ``hmac_key`` and ``private_key`` return it as it is, so results
+match the importer's copy outside KMS). Everything else is derived lazily from the seed and cached
+(``functools.lru_cache``):
 
 * ``symmetric_key``: HKDF-SHA256(seed, info="kmssim/v1/symmetric-default/aes-256-gcm"), 32 bytes.
 * ``hmac_key``: HKDF-SHA256(seed, info="kmssim/v1/hmac/<KEY_SPEC>"), as long as the hash's *output*
@@ -38,7 +41,8 @@ is derived lazily from it and cached (``functools.lru_cache``):
     signing (hedged, ``rnd`` from the random source) and ML-KEM encapsulation (``m`` from it) are computed by hand
     (``_mldsa``, ``_mlkem``) because ``cryptography`` would draw that randomness from OpenSSL.
 
-Modules: ``_random`` (random sources), ``_material`` (seed, material ID, symmetric and HMAC keys), ``_keys``
+Modules: ``_random`` (random sources), ``_material`` (seed, material ID, symmetric and HMAC keys), ``_imported``
+(imported HMAC and asymmetric key material), ``_keys``
 (asymmetric keys, public keys, data key pairs), ``_pq`` (ML-DSA, ML-KEM), ``_symmetric`` (the ciphertext blob),
 ``_rsaes`` (RSAES-OAEP), ``_signing`` (signatures, MACs), ``_ed25519ph`` (RFC 8032 Ed25519ph), ``_mldsa`` and
 ``_mlkem`` (FIPS 204 signing, FIPS 203 encapsulation), ``_agreement`` (ECDH).
@@ -89,8 +93,17 @@ are different sub-streams, deterministic in fork order. Neither class is thread-
 from __future__ import annotations
 
 from ._agreement import ECDH_KEY_SPECS, derive_shared_secret
+from ._imported import imported_key
 from ._keys import PrivateKey, generate_data_key_pair, private_key, public_key_der
-from ._material import MATERIAL_SEED_BYTES, hmac_key, material_id, new_material_seed, symmetric_key
+from ._material import (
+    MATERIAL_SEED_BYTES,
+    ImportedKey,
+    Material,
+    hmac_key,
+    material_id,
+    new_material_seed,
+    symmetric_key,
+)
 from ._pq import (
     ML_DSA_MU_BYTES,
     ML_KEM_CIPHERTEXT_BYTES,
@@ -117,6 +130,8 @@ __all__ = [
     "ML_DSA_MU_BYTES",
     "ML_KEM_CIPHERTEXT_BYTES",
     "RSA_OAEP_LIMITS",
+    "ImportedKey",
+    "Material",
     "PrivateKey",
     "RandomSource",
     "SeededRandom",
@@ -130,6 +145,7 @@ __all__ = [
     "generate_data_key_pair",
     "generate_mac",
     "hmac_key",
+    "imported_key",
     "material_id",
     "ml_dsa_private_key",
     "ml_kem_decapsulate",

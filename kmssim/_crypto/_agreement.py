@@ -14,13 +14,13 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from kmssim._errors import ValidationException
 
 from ._keys import _EC_CURVES, _private_key
-from ._material import _check_seed
+from ._material import Material, _check_seed
 
 #: Key specs whose keys can have key usage KEY_AGREEMENT here (SM2's is in China Regions only).
 ECDH_KEY_SPECS = ("ECC_NIST_P256", "ECC_NIST_P384", "ECC_NIST_P521")
 
 
-def derive_shared_secret(seed: bytes, key_spec: str, peer_public_der: bytes) -> bytes:
+def derive_shared_secret(seed: Material, key_spec: str, peer_public_der: bytes) -> bytes:
     """The ECDH shared secret of the key's private key and the peer's DER SubjectPublicKeyInfo.
 
     A public key that does not parse, is not an EC key, or is on another curve is ``ValidationException`` with an

@@ -1,5 +1,6 @@
-"""Asymmetric private keys derived from a material seed: RSA prime search, ECC scalars, Ed25519; public keys of
-every asymmetric spec (post-quantum keys come from ``_pq``); data key pairs."""
+"""Asymmetric private keys derived from a material seed: RSA prime search, ECC scalars, Ed25519 (or loaded from an
+imported key: ``_imported``); public keys of every asymmetric spec (post-quantum keys come from ``_pq``); data key
+pairs."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from kmssim._errors import (
     UnsupportedOperationException,
 )
 
-from ._material import _CACHE_SIZE, _check_seed, _hkdf, new_material_seed
+from ._material import _CACHE_SIZE, ImportedKey, Material, _check_seed, _hkdf, _seed, new_material_seed
 from ._pq import _ML_KEM, PQPrivateKey, _derive_pq_key, _pq_key, is_pq
 from ._random import RandomSource, SeededRandom, _draw
 
@@ -152,8 +153,18 @@ def _ec_scalar(order: int, rng: RandomSource) -> int:
             return k
 
 
-def _derive_private_key(seed: bytes, key_spec: str) -> PrivateKey:
-    """Uncached derivation of an asymmetric private key from a 32-byte seed."""
+def load_imported_private_key(der: bytes, key_spec: str) -> PrivateKey:
+    """The private key of an imported DER PKCS #8 key (checked at import: ``_imported.imported_key``)."""
+    key = serialization.load_der_private_key(der, password=None)
+    if not isinstance(key, rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey | ed25519.Ed25519PrivateKey):
+        raise ValueError(f"not a private key of a {key_spec} key")
+    return key
+
+
+def _derive_private_key(seed: Material, key_spec: str) -> PrivateKey:
+    """Uncached derivation of an asymmetric private key from a 32-byte seed (or the imported key itself)."""
+    if isinstance(seed, ImportedKey):
+        return load_imported_private_key(seed.raw, key_spec)
     if key_spec in _RSA_BITS:
         stream = SeededRandom(_hkdf(seed, f"kmssim/v1/rsa/{key_spec}", 32))
         return _generate_rsa(_RSA_BITS[key_spec], stream)
@@ -167,11 +178,11 @@ def _derive_private_key(seed: bytes, key_spec: str) -> PrivateKey:
 
 
 @functools.lru_cache(maxsize=_CACHE_SIZE)
-def _private_key(seed: bytes, key_spec: str) -> PrivateKey:
+def _private_key(seed: Material, key_spec: str) -> PrivateKey:
     return _derive_private_key(seed, key_spec)
 
 
-def private_key(seed: bytes, key_spec: str) -> PrivateKey:
+def private_key(seed: Material, key_spec: str) -> PrivateKey:
     """The private key of an asymmetric key material (RSA_*, ECC_*).
 
     Derived on first use and cached per (seed, spec).
@@ -187,11 +198,11 @@ def _spki(key: PrivateKey | PQPrivateKey) -> bytes:
 
 
 @functools.lru_cache(maxsize=_CACHE_SIZE)
-def _public_key_der(seed: bytes, key_spec: str) -> bytes:
-    return _spki(_pq_key(seed, key_spec) if is_pq(key_spec) else _private_key(seed, key_spec))
+def _public_key_der(seed: Material, key_spec: str) -> bytes:
+    return _spki(_pq_key(_seed(seed), key_spec) if is_pq(key_spec) else _private_key(seed, key_spec))
 
 
-def public_key_der(seed: bytes, key_spec: str) -> bytes:
+def public_key_der(seed: Material, key_spec: str) -> bytes:
     """DER-encoded SubjectPublicKeyInfo, as GetPublicKey returns (for ML-DSA and ML-KEM the RFC 9881 / RFC 9935
     encodings, OIDs 2.16.840.1.101.3.4.3.17-19 and 2.16.840.1.101.3.4.4.2-3)."""
     _check_seed(seed)
@@ -211,7 +222,7 @@ class _RSAInts:
 
 
 @functools.lru_cache(maxsize=_CACHE_SIZE)
-def _rsa_ints(seed: bytes, key_spec: str) -> _RSAInts:
+def _rsa_ints(seed: Material, key_spec: str) -> _RSAInts:
     key = _private_key(seed, key_spec)
     assert isinstance(key, rsa.RSAPrivateKey)
     pn = key.private_numbers()

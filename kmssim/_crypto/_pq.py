@@ -24,7 +24,7 @@ from cryptography.hazmat.primitives.asymmetric import mldsa, mlkem
 from kmssim._errors import InvalidCiphertextException, UnsupportedOperationException, ValidationException
 
 from . import _mldsa, _mlkem
-from ._material import _CACHE_SIZE, _check_seed, _hkdf
+from ._material import _CACHE_SIZE, Material, _hkdf, _seed
 from ._random import RandomSource, _draw
 
 MLDSAPrivateKey: TypeAlias = mldsa.MLDSA44PrivateKey | mldsa.MLDSA65PrivateKey | mldsa.MLDSA87PrivateKey
@@ -63,27 +63,27 @@ def _pq_key(seed: bytes, key_spec: str) -> PQPrivateKey:
     return _derive_pq_key(seed, key_spec)
 
 
-def ml_dsa_private_key(seed: bytes, key_spec: str) -> MLDSAPrivateKey:
+def ml_dsa_private_key(seed: Material, key_spec: str) -> MLDSAPrivateKey:
     """The ML-DSA private key of a key material (ML_DSA_44/65/87), cached per (seed, spec)."""
-    _check_seed(seed)
+    raw = _seed(seed)
     if key_spec not in _ML_DSA:
         raise UnsupportedOperationException(f"{key_spec} is not an ML-DSA key spec.")
-    key = _pq_key(seed, key_spec)
+    key = _pq_key(raw, key_spec)
     assert isinstance(key, mldsa.MLDSA44PrivateKey | mldsa.MLDSA65PrivateKey | mldsa.MLDSA87PrivateKey)
     return key
 
 
-def ml_kem_private_key(seed: bytes, key_spec: str) -> MLKEMPrivateKey:
+def ml_kem_private_key(seed: Material, key_spec: str) -> MLKEMPrivateKey:
     """The ML-KEM private (decapsulation) key of a key material (ML_KEM_768/1024), cached per (seed, spec)."""
-    _check_seed(seed)
+    raw = _seed(seed)
     if key_spec not in _ML_KEM:
         raise UnsupportedOperationException(f"kmssim does not support ML-KEM key spec {key_spec}.")
-    key = _pq_key(seed, key_spec)
+    key = _pq_key(raw, key_spec)
     assert isinstance(key, mlkem.MLKEM768PrivateKey | mlkem.MLKEM1024PrivateKey)
     return key
 
 
-def ml_dsa_sign(seed: bytes, key_spec: str, message: bytes, message_type: str, rng: RandomSource) -> bytes:
+def ml_dsa_sign(seed: Material, key_spec: str, message: bytes, message_type: str, rng: RandomSource) -> bytes:
     """Pure ML-DSA with an empty context (RAW), or the signature of a caller's μ (EXTERNAL_MU), hedged with 32
     bytes ``rnd`` drawn from ``rng`` (FIPS 204 Algorithm 7, computed in ``_mldsa``).
 
@@ -96,7 +96,7 @@ def ml_dsa_sign(seed: bytes, key_spec: str, message: bytes, message_type: str, r
     return _mldsa.sign_mu(xi, key_spec, mu, _draw(rng, 32))
 
 
-def ml_dsa_verify(seed: bytes, key_spec: str, message: bytes, message_type: str, signature: bytes) -> bool:
+def ml_dsa_verify(seed: Material, key_spec: str, message: bytes, message_type: str, signature: bytes) -> bool:
     public = ml_dsa_private_key(seed, key_spec).public_key()
     try:
         if message_type == "EXTERNAL_MU":
@@ -108,14 +108,14 @@ def ml_dsa_verify(seed: bytes, key_spec: str, message: bytes, message_type: str,
     return True
 
 
-def ml_kem_encapsulate(seed: bytes, key_spec: str, rng: RandomSource) -> tuple[bytes, bytes]:
+def ml_kem_encapsulate(seed: Material, key_spec: str, rng: RandomSource) -> tuple[bytes, bytes]:
     """(shared secret, ciphertext): ML-KEM.Encaps (FIPS 203 Algorithm 20) with the key's encapsulation key and a
     32-byte ``m`` drawn from ``rng`` (``_mlkem``: ``cryptography`` would draw ``m`` from OpenSSL)."""
     public = ml_kem_private_key(seed, key_spec).public_key().public_bytes_raw()
     return _mlkem.encapsulate(public, key_spec, _draw(rng, 32))
 
 
-def ml_kem_decapsulate(seed: bytes, key_spec: str, ciphertext: bytes) -> bytes:
+def ml_kem_decapsulate(seed: Material, key_spec: str, ciphertext: bytes) -> bytes:
     """ML-KEM.Decaps (FIPS 203 Algorithm 21). A ciphertext of the wrong length is InvalidCiphertextException("");
     any other is decapsulated, and one that is not a valid encapsulation gives FIPS 203's implicit-rejection
     value (a pseudo-random 32 bytes), without an error, as API_Decapsulate documents."""

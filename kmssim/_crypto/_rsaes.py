@@ -15,7 +15,7 @@ from kmssim._errors import (
 )
 
 from ._keys import _RSA_BITS, _private_key, _rsa_ints
-from ._material import _check_seed
+from ._material import Material, _check_seed
 from ._random import RandomSource, _draw
 
 # ----------------------------------------------------------------------------------------------------------
@@ -60,7 +60,7 @@ def _oaep_check(key_spec: str, algorithm: str) -> hashes.HashAlgorithm:
     return _OAEP_HASHES[algorithm]
 
 
-def rsa_encrypt(seed: bytes, key_spec: str, algorithm: str, plaintext: bytes, rng: RandomSource) -> bytes:
+def rsa_encrypt(seed: Material, key_spec: str, algorithm: str, plaintext: bytes, rng: RandomSource) -> bytes:
     """RSAES-OAEP (RFC 8017 7.1.1, empty label, MGF1 with the same hash); the OAEP seed is drawn from rng."""
     _check_seed(seed)
     h = _oaep_check(key_spec, algorithm)
@@ -80,7 +80,7 @@ def rsa_encrypt(seed: bytes, key_spec: str, algorithm: str, plaintext: bytes, rn
     return pow(m, ints.e, ints.n).to_bytes(k, "big")
 
 
-def rsa_decrypt(seed: bytes, key_spec: str, algorithm: str, ciphertext: bytes) -> bytes:
+def rsa_decrypt(seed: Material, key_spec: str, algorithm: str, ciphertext: bytes) -> bytes:
     """RSAES-OAEP decryption via ``cryptography``; any failure is InvalidCiphertextException("")."""
     _check_seed(seed)
     h = _oaep_check(key_spec, algorithm)

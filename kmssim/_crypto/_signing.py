@@ -20,7 +20,7 @@ from kmssim._errors import ValidationException
 
 from . import _ed25519ph
 from ._keys import _ED25519, _RSA_BITS, _private_key, _rsa_ints, _rsa_private_op
-from ._material import _HMAC_SPECS, _check_seed, _hmac_key
+from ._material import _HMAC_SPECS, Material, _check_seed, _hmac_key
 from ._pq import _ML_DSA, check_mu, ml_dsa_sign, ml_dsa_verify
 from ._random import RandomSource, _draw
 from ._rsaes import _incompatible, _mgf1, _xor
@@ -97,7 +97,7 @@ def _sign_check(
     return _SIGN_HASHES.get(algorithm)
 
 
-def _ed25519_private(seed: bytes) -> bytes:
+def _ed25519_private(seed: Material) -> bytes:
     key = _private_key(seed, _ED25519)
     assert isinstance(key, ed25519.Ed25519PrivateKey)
     return key.private_bytes_raw()
@@ -123,7 +123,7 @@ def _digest(h: hashes.HashAlgorithm, message: bytes, message_type: str) -> bytes
 
 
 def sign(
-    seed: bytes, key_spec: str, algorithm: str, message: bytes, message_type: str, rng: RandomSource
+    seed: Material, key_spec: str, algorithm: str, message: bytes, message_type: str, rng: RandomSource
 ) -> bytes:
     """Sign ``message`` (RAW: hashed here; DIGEST: already hashed). ECDSA signatures are DER, as KMS returns.
 
@@ -153,7 +153,7 @@ def sign(
 
 
 def verify(
-    seed: bytes, key_spec: str, algorithm: str, message: bytes, message_type: str, signature: bytes
+    seed: Material, key_spec: str, algorithm: str, message: bytes, message_type: str, signature: bytes
 ) -> bool:
     """True iff ``signature`` is valid; a bad or malformed signature gives False, never an exception."""
     _check_seed(seed)
@@ -195,7 +195,7 @@ def _mac_hash(key_spec: str, algorithm: str) -> hashes.HashAlgorithm:
     return spec[1]
 
 
-def generate_mac(seed: bytes, key_spec: str, algorithm: str, message: bytes) -> bytes:
+def generate_mac(seed: Material, key_spec: str, algorithm: str, message: bytes) -> bytes:
     """HMAC_SHA_224/256/384/512 of ``message`` with an HMAC key (the algorithm must match the key spec)."""
     _check_seed(seed)
     h = _mac_hash(key_spec, algorithm)
@@ -204,7 +204,7 @@ def generate_mac(seed: bytes, key_spec: str, algorithm: str, message: bytes) -> 
     return mac.finalize()
 
 
-def verify_mac(seed: bytes, key_spec: str, algorithm: str, message: bytes, mac: bytes) -> bool:
+def verify_mac(seed: Material, key_spec: str, algorithm: str, message: bytes, mac: bytes) -> bool:
     """Constant-time check of ``mac``; False (never an exception) when it does not match."""
     _check_seed(seed)
     h = _mac_hash(key_spec, algorithm)

@@ -15,7 +15,7 @@ from kmssim._errors import (
     ValidationException,
 )
 
-from ._material import _aesgcm, _check_seed
+from ._material import Material, _aesgcm, _seed
 from ._random import RandomSource, _draw
 
 # ----------------------------------------------------------------------------------------------------------
@@ -73,7 +73,7 @@ def _encode_context(context: Mapping[str, str]) -> bytes:
 
 
 def encrypt_symmetric(
-    seed: bytes,
+    seed: Material,
     *,
     key_id: str,
     material_id: str,
@@ -82,7 +82,7 @@ def encrypt_symmetric(
     rng: RandomSource,
 ) -> bytes:
     """AES-256-GCM encrypt into the kmssim ciphertext blob format (module docstring)."""
-    _check_seed(seed)
+    raw = _seed(seed)
     kid = key_id.encode("utf-8")
     if not 1 <= len(kid) <= 255:
         raise ValueError("key id must be 1..255 UTF-8 bytes")
@@ -93,7 +93,7 @@ def encrypt_symmetric(
     iv = _draw(rng, _IV_BYTES)
     body = bytes((_BLOB_VERSION, len(kid), len(kid) ^ 0xFF)) + kid + mid + iv
     header = body + struct.pack(">I", zlib.crc32(body))
-    return header + _aesgcm(seed).encrypt(iv, plaintext, header + encoded_context)
+    return header + _aesgcm(raw).encrypt(iv, plaintext, header + encoded_context)
 
 
 def _split_blob(blob: bytes) -> tuple[int, SymmetricHeader]:
@@ -121,15 +121,15 @@ def parse_symmetric_blob(blob: bytes) -> SymmetricHeader:
 
 
 def decrypt_symmetric(
-    seed: bytes, blob: bytes, context: Mapping[str, str], header: SymmetricHeader | None = None
+    seed: Material, blob: bytes, context: Mapping[str, str], header: SymmetricHeader | None = None
 ) -> bytes:
     """Decrypt an ``encrypt_symmetric`` blob; InvalidCiphertextException("") on any tamper/wrong context.
     ``header``: the blob's parsed header, when the caller has it already."""
-    _check_seed(seed)
+    raw = _seed(seed)
     header_len = header.length if header is not None and header.length else _split_blob(blob)[0]
     head = blob[:header_len]
     iv = head[header_len - 4 - _IV_BYTES : header_len - 4]
     try:
-        return _aesgcm(seed).decrypt(iv, blob[header_len:], head + encode_context(context))
+        return _aesgcm(raw).decrypt(iv, blob[header_len:], head + encode_context(context))
     except InvalidTag:
         raise InvalidCiphertextException("") from None

@@ -5,10 +5,13 @@ Sources: https://docs.aws.amazon.com/kms/latest/developerguide/importing-keys.ht
 handler; recorded AWS messages from LocalStack's AWS-validated snapshot (``tests/aws/services/kms/
 test_kms.snapshot.json``, cited per message). Tokens and unwrapping: ``_wrapping``.
 
-kmssim imports material into symmetric encryption keys (SYMMETRIC_DEFAULT): the 32 imported bytes *are* the key
-material's seed (``_models.KeyMaterial``, ``_crypto.symmetric_key``), so the same bytes always make the same
-material and the same material ID (``_crypto.material_id``: a hash of the bytes and the key ARN), and a ciphertext
-made before the material expired decrypts again once the same bytes are imported again.
+kmssim imports material into symmetric encryption (SYMMETRIC_DEFAULT), HMAC, RSA and ECC keys
+(``_keyspecs.IMPORTABLE_KEY_SPECS``). For a symmetric key the 32 imported bytes *are* the key material's seed
+(``_models.KeyMaterial``, ``_crypto.symmetric_key``); for an HMAC or asymmetric key the imported HMAC key or DER
+PKCS #8 private key *is* the key (``_crypto.ImportedKey``, checked by ``_crypto.imported_key``), so its MACs,
+signatures, ciphertexts and shared secrets are what the importer's own copy computes outside KMS. Either way the
+same bytes always make the same material and the same material ID (``_crypto.material_id``: a hash of the bytes and
+the key ARN), and the key works again once the same bytes are imported again after the material expired.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from .. import _crypto
+from .. import _crypto, choices
 from .._errors import (
     ExpiredImportTokenException,
     IncorrectKeyMaterialException,
@@ -24,6 +27,7 @@ from .._errors import (
     UnsupportedOperationException,
     ValidationException,
 )
+from .._keyspecs import IMPORT_OAEP_WRAPPING_KEYS, IMPORT_REFUSALS, IMPORTABLE_KEY_SPECS
 from .._models import IMPORT_SECRET_BYTES, MAX_MATERIAL_VALIDITY, Key, KeyMaterial
 from .._states import ENABLED, PENDING_DELETION, PENDING_IMPORT, check_state
 from . import _wrapping, operation
@@ -39,13 +43,31 @@ DOES_NOT_EXPIRE = "KEY_MATERIAL_DOES_NOT_EXPIRE"
 
 
 def external_spec_refusal(spec_name: str) -> str | None:
-    """Why CreateKey(Origin=EXTERNAL) cannot make a key of this spec in kmssim, or None when it can. AWS imports
-    HMAC and asymmetric material too (API_CreateKey, Origin); kmssim does not simulate that yet."""
-    if spec_name == "SYMMETRIC_DEFAULT":
+    """Why CreateKey(Origin=EXTERNAL) cannot make a key of this spec in kmssim, or None when it can (API_CreateKey,
+    Origin: symmetric encryption, HMAC, RSA and ECC keys; ``_keyspecs.IMPORT_REFUSALS`` for the rest)."""
+    if spec_name in IMPORTABLE_KEY_SPECS:
         return None
-    return (
-        f"Importing key material into a {spec_name} key is not simulated by kmssim: it imports key material "
-        "into symmetric encryption keys (SYMMETRIC_DEFAULT) only."
+    return IMPORT_REFUSALS.get(
+        spec_name, f"Importing key material into a {spec_name} key is not simulated by kmssim."
+    )
+
+
+def _check_wrapping(key: Key, algorithm: str, wrapping_key_spec: str) -> None:
+    """RSAES_OAEP_* cannot wrap an RSA private key, nor ECC_NIST_P521 material with an RSA_2048 wrapping key
+    (API_GetParametersForImport, WrappingAlgorithm and WrappingKeySpec; ``_keyspecs.IMPORT_OAEP_WRAPPING_KEYS``).
+    AWS's error for these requests is not recorded: kmssim refuses them with a ValidationException of its own."""
+    if not algorithm.startswith("RSAES_OAEP") or wrapping_key_spec in IMPORT_OAEP_WRAPPING_KEYS[key.key_spec]:
+        return
+    if not IMPORT_OAEP_WRAPPING_KEYS[key.key_spec]:
+        raise ValidationException(
+            f"The {algorithm} wrapping algorithm cannot wrap {key.key_spec} key material: to import "
+            "an RSA private key, use an RSA_AES wrapping algorithm (RSA_AES_KEY_WRAP_SHA_1 or "
+            "RSA_AES_KEY_WRAP_SHA_256)."
+        )
+    raise ValidationException(
+        f"The {algorithm} wrapping algorithm with an {wrapping_key_spec} wrapping key cannot wrap "
+        f"{key.key_spec} key material: use an RSA_AES wrapping algorithm or a longer RSA wrapping key "
+        f"({' or '.join(IMPORT_OAEP_WRAPPING_KEYS[key.key_spec])})."
     )
 
 
@@ -128,6 +150,7 @@ def get_parameters_for_import(kms: Kms, req: Request) -> dict[str, Any]:
         )
     key = _external_key(kms, req)
     assert key.import_secret is not None
+    _check_wrapping(key, algorithm, spec)
     params = _wrapping.ImportParameters(
         kms.world.random_bytes(_wrapping.WRAPPING_SEED_BYTES),
         spec,
@@ -180,14 +203,41 @@ def _expiration(kms: Kms, req: Request) -> tuple[str, datetime | None]:
     return model, valid_to
 
 
-def _material_id(key: Key, material: bytes) -> str:
-    """The ID of the material, after checking it is material this key can take (IncorrectKeyMaterialException)."""
-    if len(material) != SYMMETRIC_MATERIAL_BYTES:
-        raise IncorrectKeyMaterialException(
-            f"Key material for a {key.key_spec} key is {SYMMETRIC_MATERIAL_BYTES} bytes (256 bits); "
-            f"the imported material is {len(material)} bytes."
+#: ImportKeyMaterial parameters "only usable with symmetric encryption keys" (API_ImportKeyMaterial).
+SYMMETRIC_ONLY_PARAMETERS = ("ImportType", "KeyMaterialId", "KeyMaterialDescription")
+
+
+def _key_material(req: Request, key: Key, material: bytes) -> tuple[str, _crypto.Material]:
+    """The ID and the material to hold, after checking it is material this key can take
+    (IncorrectKeyMaterialException): 32 bytes for a symmetric key (its seed); for an HMAC or asymmetric key the
+    key itself (``_crypto.imported_key``), which can never change after the first import (API_ImportKeyMaterial:
+    "For asymmetric and HMAC keys, you cannot change the key material after the initial import")."""
+    if key.spec.symmetric_encryption:
+        if len(material) != SYMMETRIC_MATERIAL_BYTES:
+            raise IncorrectKeyMaterialException(
+                f"Key material for a {key.key_spec} key is {SYMMETRIC_MATERIAL_BYTES} bytes (256 bits); "
+                f"the imported material is {len(material)} bytes."
+            )
+        return _crypto.material_id(material, key.arn), material
+    named = [name for name in SYMMETRIC_ONLY_PARAMETERS if req.params.get(name) is not None]
+    if named:
+        raise ValidationException(
+            f"{named[0]} is only usable with symmetric encryption keys; {key.arn} is a {key.key_spec} key."
         )
-    return _crypto.material_id(material, key.arn)
+    try:
+        imported = _crypto.imported_key(
+            key.key_spec, material, hmac_up_to_block_size=choices.IMPORTED_HMAC_KEYS_UP_TO_BLOCK_SIZE
+        )
+    except ValueError as exc:
+        raise IncorrectKeyMaterialException(str(exc)) from None
+    material_id = _crypto.material_id(imported, key.arn)
+    associated = key.imported_material_id
+    if associated is not None and material_id != associated:
+        raise IncorrectKeyMaterialException(
+            f"The imported key material is not the key material of {key.arn}: the key material of an HMAC or "
+            "asymmetric key cannot change after the first import."
+        )
+    return material_id, imported
 
 
 def _check_import_type(req: Request, key: Key, material_id: str) -> None:
@@ -241,9 +291,10 @@ def import_key_material(kms: Kms, req: Request) -> dict[str, Any]:
             f"The import token expired at {params.valid_to.isoformat()}: call GetParametersForImport again."
         )
     material = _wrapping.unwrap(params, bytes(req.params["EncryptedKeyMaterial"]))
-    material_id = _material_id(key, material)
-    _check_import_type(req, key, material_id)
-    key.materials = [KeyMaterial(material_id, material, now, None)]
+    material_id, seed = _key_material(req, key, material)
+    if key.spec.symmetric_encryption:
+        _check_import_type(req, key, material_id)
+    key.materials = [KeyMaterial(material_id, seed, now, None)]
     key.imported_material_id = material_id
     description = req.params.get("KeyMaterialDescription")
     if description is not None:
