@@ -102,6 +102,8 @@ def _decode(shape: Any, value: Any) -> Any:
     return value
 
 
+_JSON = json.JSONDecoder()
+
 #: A JSON escape of a UTF-16 surrogate: only such a body can carry a string UTF-8 cannot (see
 #: ``choices.REJECT_UNPAIRED_SURROGATES``).
 _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
@@ -244,7 +246,9 @@ def serve(
     raw_body = params.get("body") or b"{}"
     if isinstance(raw_body, bytes):
         raw_body = raw_body.decode()
-    body = json.loads(raw_body)
+    body, end = _JSON.raw_decode(raw_body)  # botocore's body is one JSON object, nothing around it
+    if end != len(raw_body):
+        body = json.loads(raw_body)
     api_params = _decode(model.input_shape, body) if model.input_shape is not None else {}
     # Parameters decoded here are the simulator's own; only a body with a surrogate escape needs the pipeline's
     # copy (which refuses strings UTF-8 cannot carry).
