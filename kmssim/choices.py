@@ -27,6 +27,7 @@ __all__ = [
     "BILL_FAILED_REQUESTS",
     "BILL_UNPRICED_REQUESTS_AT_ZERO",
     "CLOUDHSM_CONNECT_TIME",
+    "CLOUDHSM_PARTIAL_HOUR_BILLED_WHOLE",
     "ENFORCE_GRANT_DELEGATION_LIMITS",
     "EXPORT_ROLE_SESSION",
     "EXPORT_SOURCE_IP",
@@ -193,6 +194,11 @@ ROTATION_PERIOD_WHEN_OMITTED: int | None = None
 #: data key pairs) at no charge, with a note, rather than refusing the whole bill. ``kmssim.estimate`` still
 #: refuses them: a plan should not pretend to know a price. False makes bills refuse them too.
 BILL_UNPRICED_REQUESTS_AT_ZERO = True
+
+#: A simulator's bill counts an HSM of a simulated CloudHSM cluster for every clock hour it ran in, a partial hour
+#: as a whole one (as kmssim bills a KMS key's "whole hours", reference 1.1). AWS CloudHSM bills "per HSM-hour";
+#: no source read says how it bills a partial hour (UNCONFIRMED). False bills it by the second.
+CLOUDHSM_PARTIAL_HOUR_BILLED_WHOLE = True
 
 # ---------------------------------------------------------------------------------------------- real usage
 

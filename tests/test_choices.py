@@ -398,6 +398,18 @@ def ml_kem_bill() -> object:
 FLIPS["BILL_UNPRICED_REQUESTS_AT_ZERO"] = (ml_kem_bill, False)
 
 
+def cloudhsm_hours_of_45_minutes() -> object:
+    """Two HSMs from 10:30 to 11:15: 4 HSM-hours (two clock hours each) or 1.5 by the second."""
+    sim = kmssim.Simulator(seed=1, start="2026-06-01T10:30:00Z")
+    cluster = sim.add_cloudhsm_cluster(hsms=2)
+    sim.advance(minutes=45)
+    sim.set_cloudhsm_hsms(cluster, 0)
+    return str(sim.bill().total)
+
+
+FLIPS["CLOUDHSM_PARTIAL_HOUR_BILLED_WHOLE"] = (cloudhsm_hours_of_45_minutes, False)
+
+
 # After every FLIPS entry above: the parameters are read when this decorator runs.
 @pytest.mark.parametrize("name", sorted(FLIPS))
 def test_flipping_a_choice_changes_the_behaviour(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
