@@ -53,6 +53,7 @@ __all__ = [
     "RETIRE_GRANT_AUTHORIZED_BY_GRANT",
     "ROTATION_PERIOD_WHEN_OMITTED",
     "SCHEDULE_DELETION_WINDOW_WHEN_OMITTED",
+    "TRAILING_DAYS_COUNT_FROM_CREATION",
     "UNRESOLVED_VARIABLE_MATCHES_NEGATED_OPERATOR",
     "XKS_CONNECT_TIME",
     "fingerprint",
@@ -187,6 +188,12 @@ SCHEDULE_DELETION_WINDOW_WHEN_OMITTED: int | None = None
 #: ``kms:RotationPeriodInDays`` when EnableKeyRotation omits RotationPeriodInDays (default period 365). Not
 #: documented either; None leaves it out.
 ROTATION_PERIOD_WHEN_OMITTED: int | None = None
+
+#: ``kms:TrailingDaysWithoutKeyUsage`` (ScheduleKeyDeletion, DisableKey) is "the number of days since the AWS KMS
+#: key was last used" (SAR). For a key never used AWS does not say: kmssim counts whole days from its creation or
+#: the usage-tracking start, whichever is later (the time from which GetKeyLastUsage vouches it was not used).
+#: False leaves the key out of the request context for a key never used.
+TRAILING_DAYS_COUNT_FROM_CREATION = True
 
 # ---------------------------------------------------------------------------------------------- billing
 
