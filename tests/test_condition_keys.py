@@ -194,6 +194,11 @@ def test_the_list_is_the_documented_list() -> None:
         assert all(isinstance(a, str) and a == kmssim.policy.canonical_action(a) for a in key.actions)
 
 
+def test_the_public_table_is_the_catalogs() -> None:
+    assert kmssim.policy.CONDITION_KEYS is CONDITION_KEYS
+    assert "CONDITION_KEYS" in kmssim.policy.__all__
+
+
 def test_every_action_of_the_catalog_is_in_the_sar_or_named_as_not() -> None:
     every = kmssim.policy.KEY_ACTIONS + kmssim.policy.IAM_ONLY_ACTIONS
     assert set(every) - SAR_ACTIONS == NOT_IN_SAR
