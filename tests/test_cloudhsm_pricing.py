@@ -272,3 +272,12 @@ def test_hsm_hours_are_exact_fractions() -> None:
     stop = usage["cloudhsm_clusters"][0]["hsms"][0][1]
     assert stop is None  # still running: billed to the end of June
     assert abs(Fraction(quantity) - Fraction(720 * 3600 - 20, 3600)) < Fraction(1, 10**30)
+
+
+def test_a_bill_counts_the_hours_the_hsms_ran_whatever_the_month_convention() -> None:
+    """The 730-hour month prorates key-months; HSMs are billed for the hours they ran (744 in July)."""
+    sim = sim_in("2026-07-01T00:00:00Z")
+    sim.add_cloudhsm_cluster(hsms=2)
+    sim.advance(days=31)
+    for hours in ("calendar", 730):  # the two conventions Simulator.bill takes
+        assert hsm_lines(sim.bill("2026-07", hours=hours)).iloc[0]["quantity"] == 2 * 744

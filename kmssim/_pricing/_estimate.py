@@ -725,7 +725,8 @@ def bill_from_usage(
     ``usage["cloudhsm_clusters"]`` (optional): each simulated CloudHSM cluster's ``cluster_id``, ``region`` and
     ``hsms``, one ``[start, stop or None]`` per HSM; their hours in ``month`` are priced on their own line,
     billed by AWS CloudHSM, not KMS (a partial hour counts whole while
-    ``choices.CLOUDHSM_PARTIAL_HOUR_BILLED_WHOLE``; otherwise by the second).
+    ``choices.CLOUDHSM_PARTIAL_HOUR_BILLED_WHOLE``; otherwise by the second). They are the hours the HSMs ran,
+    whatever ``hours`` says (it prorates key-months only); an HSM still running counts to the month's end.
     """
     bill = _new_bill(month, free_tier, hours, pricing, rotation_rule, cloudhsm_pricing)
     regions = bill.pricing.known_regions
