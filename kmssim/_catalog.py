@@ -259,3 +259,257 @@ GRANT_OPERATIONS_BY_KIND: Final[dict[tuple[str, str], frozenset[str]]] = {
     for spec in KEY_SPECS.values()
     for usage in spec.usages
 }
+
+
+# -- condition keys -------------------------------------------------------------------------------------------
+
+#: Where kmssim takes a condition key's value from: ``request`` (a request parameter, or its default),
+#: ``key`` (the KMS key the request uses), ``caller`` (the calling principal), ``service`` (only when the call
+#: comes through an AWS service: the caller's context must hold ``kms:ViaService``), ``grant`` (the grant
+#: RetireGrant retires), ``usage`` (the key's recorded last use, GetKeyLastUsage), ``none`` (kmssim cannot
+#: supply it).
+ConditionSource = Literal["request", "key", "caller", "service", "grant", "usage", "none"]
+ConditionType = Literal["String", "Numeric", "Bool", "Date", "ARN", "ArrayOfString"]
+
+
+@dataclass(frozen=True)
+class ConditionKey:
+    """One condition key of the Service Authorization Reference's KMS table and the actions it applies to."""
+
+    name: str
+    type: ConditionType
+    #: The ``kms:`` actions whose request context can hold it (SAR per-action "Condition keys" column, with the
+    #: resource keys of the ``key`` resource type for every action on a key).
+    actions: frozenset[str]
+    source: ConditionSource
+    #: For keys copied unchanged from one request parameter: the parameter's name.
+    parameter: str | None = None
+    #: Actions among ``actions`` for which kmssim cannot supply the key, with ``note`` saying why.
+    unsupplied: frozenset[str] = frozenset()
+    note: str = ""
+
+    @property
+    def supplied_actions(self) -> frozenset[str]:
+        """The actions for which kmssim puts the key in the request context (when the request carries it)."""
+        return frozenset() if self.source == "none" else self.actions - self.unsupplied
+
+
+def _kms(*names: str) -> frozenset[str]:
+    return frozenset("kms:" + n for n in names)
+
+
+#: Actions on the ``key`` resource type that a principal calls (every one but SynchronizeMultiRegionKey, which
+#: only KMS itself uses): the SAR gives each kms:CallerAccount and kms:ViaService.
+_CALLED_KEY_ACTIONS = KEY_ACTION_SET - ACTIONS_WITHOUT_OPERATION
+#: Actions with an encryption context in the request or, for the grant actions, in the grant's constraints.
+_CONTEXT_ACTIONS = _actions(lambda op: op.context)
+#: kms:RecipientAttestation:* (conditions-nitro-enclaves.html; SAR): the operations that take a ``Recipient``.
+_ATTESTATION_ACTIONS = _kms(
+    "Decrypt", "GenerateDataKey", "GenerateDataKeyPair", "GenerateRandom", "DeriveSharedSecret"
+)
+_NO_RECIPIENT = "Nitro Enclaves / NitroTPM attestation (the Recipient parameter) is not simulated"
+_KEY_PROPERTY = (
+    "a property of the key; for CreateKey the request parameter or its default (conditions-kms.html)"
+)
+
+#: Every condition key the Service Authorization Reference lists for KMS ("Condition keys for AWS Key
+#: Management Service", https://docs.aws.amazon.com/service-authorization/latest/reference/list_awskeymanagementservice.html;
+#: described in https://docs.aws.amazon.com/kms/latest/developerguide/conditions-kms.html), by name as AWS spells
+#: it. The request context builder (``kmssim._policy.context``) reads which actions each applies to from here.
+CONDITION_KEYS: Final[dict[str, ConditionKey]] = {
+    k.name: k
+    for k in (
+        ConditionKey("aws:RequestTag/${TagKey}", "String", _kms("CreateKey", "TagResource"), "request"),
+        ConditionKey(
+            "aws:ResourceTag/${TagKey}",
+            "String",
+            KEY_ACTION_SET | _kms("CreateKey"),
+            "key",
+            unsupplied=_kms("CreateKey"),
+            note="CreateKey: no key exists yet and AWS does not say what the key would hold there",
+        ),
+        ConditionKey(
+            "aws:TagKeys", "ArrayOfString", _kms("CreateKey", "TagResource", "UntagResource"), "request"
+        ),
+        ConditionKey(
+            "kms:BypassPolicyLockoutSafetyCheck",
+            "Bool",
+            _kms("CreateKey", "PutKeyPolicy"),
+            "request",
+            note="false when the parameter is omitted (its default)",
+        ),
+        ConditionKey(
+            "kms:CallerAccount",
+            "String",
+            _CALLED_KEY_ACTIONS
+            | IAM_ONLY_ACTION_SET - _kms("GenerateRandom", "ListAliases", "ListKeys", "ListRetirableGrants"),
+            "caller",
+        ),
+        ConditionKey(
+            "kms:CustomerMasterKeySpec",
+            "String",
+            frozenset(),
+            "none",
+            note="deprecated (use kms:KeySpec); the SAR attaches it to no action",
+        ),
+        ConditionKey(
+            "kms:CustomerMasterKeyUsage",
+            "String",
+            frozenset(),
+            "none",
+            note="deprecated (use kms:KeyUsage); the SAR attaches it to no action",
+        ),
+        ConditionKey(
+            "kms:DataKeyPairSpec",
+            "String",
+            _actions(lambda op: op.data_key_pair),
+            "request",
+            "KeyPairSpec",
+        ),
+        ConditionKey(
+            "kms:EncryptionAlgorithm",
+            "String",
+            _CONTEXT_ACTIONS,
+            "request",
+            note="SYMMETRIC_DEFAULT when the parameter is omitted",
+        ),
+        ConditionKey(
+            "kms:EncryptionContext:${EncryptionContextKey}",
+            "String",
+            _CONTEXT_ACTIONS | _kms("CreateGrant", "RetireGrant"),
+            "request",
+            note="CreateGrant: the grant's constraint; RetireGrant: the retired grant's constraint",
+        ),
+        ConditionKey(
+            "kms:EncryptionContextKeys",
+            "ArrayOfString",
+            _CONTEXT_ACTIONS | _kms("CreateGrant", "RetireGrant"),
+            "request",
+        ),
+        ConditionKey(
+            "kms:ExpirationModel", "String", _kms("ImportKeyMaterial"), "request", "ExpirationModel"
+        ),
+        ConditionKey(
+            "kms:GrantConstraintSourceArn",
+            "ARN",
+            _kms("CreateGrant"),
+            "request",
+            note="Constraints.SourceArn",
+        ),
+        ConditionKey(
+            "kms:GrantConstraintType",
+            "String",
+            _kms("CreateGrant", "RetireGrant"),
+            "request",
+            note="RetireGrant: the retired grant's constraint",
+        ),
+        ConditionKey(
+            "kms:GrantIsForAWSResource",
+            "Bool",
+            _kms("CreateGrant", "ListGrants", "RevokeGrant"),
+            "service",
+            note="true only when an integrated AWS service calls on the principal's behalf (kms:ViaService)",
+        ),
+        ConditionKey("kms:GrantOperations", "ArrayOfString", _kms("CreateGrant"), "request", "Operations"),
+        ConditionKey("kms:GranteePrincipal", "String", _kms("CreateGrant"), "request", "GranteePrincipal"),
+        ConditionKey(
+            "kms:GranteeServicePrincipal", "String", _kms("CreateGrant"), "request", "GranteeServicePrincipal"
+        ),
+        ConditionKey(
+            "kms:KeyAgreementAlgorithm",
+            "String",
+            _kms("DeriveSharedSecret"),
+            "request",
+            "KeyAgreementAlgorithm",
+        ),
+        *(
+            ConditionKey(name, kind, KEY_ACTION_SET | _kms("CreateKey"), "key", note=_KEY_PROPERTY)  # type: ignore[arg-type]
+            for name, kind in (
+                ("kms:KeyOrigin", "String"),
+                ("kms:KeySpec", "String"),
+                ("kms:KeyUsage", "String"),
+                ("kms:MultiRegion", "Bool"),
+                ("kms:MultiRegionKeyType", "String"),
+            )
+        ),
+        ConditionKey(
+            "kms:MacAlgorithm", "String", _kms("GenerateMac", "VerifyMac"), "request", "MacAlgorithm"
+        ),
+        ConditionKey(
+            "kms:MessageType",
+            "String",
+            _kms("Sign", "Verify"),
+            "request",
+            "MessageType",
+            note="RAW when the parameter is omitted",
+        ),
+        ConditionKey("kms:PrimaryRegion", "String", _kms("UpdatePrimaryRegion"), "request", "PrimaryRegion"),
+        ConditionKey("kms:ReEncryptOnSameKey", "Bool", _kms("ReEncryptFrom", "ReEncryptTo"), "request"),
+        *(
+            ConditionKey(
+                f"kms:RecipientAttestation:{name}", "String", _ATTESTATION_ACTIONS, "none", note=_NO_RECIPIENT
+            )
+            for name in (
+                "ImageSha384",
+                *(f"NitroTPMPCR{i}" for i in range(24)),
+                *(f"PCR{i}" for i in range(32)),
+            )
+        ),
+        ConditionKey("kms:ReplicaRegion", "String", _kms("ReplicateKey"), "request", "ReplicaRegion"),
+        ConditionKey(
+            "kms:RequestAlias",
+            "String",
+            REQUEST_ALIAS_ACTIONS,
+            "request",
+            note="only when the request's key identifier is an alias name or alias ARN",
+        ),
+        ConditionKey("kms:ResourceAliases", "ArrayOfString", KEY_ACTION_SET, "key"),
+        ConditionKey("kms:RetiringPrincipal", "String", _kms("CreateGrant"), "request", "RetiringPrincipal"),
+        ConditionKey(
+            "kms:RetiringServicePrincipal",
+            "String",
+            _kms("CreateGrant"),
+            "request",
+            "RetiringServicePrincipal",
+        ),
+        ConditionKey(
+            "kms:RotationPeriodInDays",
+            "Numeric",
+            _kms("EnableKeyRotation"),
+            "request",
+            "RotationPeriodInDays",
+            note="when omitted: choices.ROTATION_PERIOD_WHEN_OMITTED",
+        ),
+        ConditionKey(
+            "kms:ScheduleKeyDeletionPendingWindowInDays",
+            "Numeric",
+            _kms("ScheduleKeyDeletion"),
+            "request",
+            "PendingWindowInDays",
+            note="when omitted: choices.SCHEDULE_DELETION_WINDOW_WHEN_OMITTED",
+        ),
+        ConditionKey("kms:SigningAlgorithm", "String", _kms("Sign", "Verify"), "request", "SigningAlgorithm"),
+        ConditionKey(
+            "kms:TrailingDaysWithoutKeyUsage",
+            "Numeric",
+            _kms("DisableKey", "ScheduleKeyDeletion"),
+            "usage",
+            note="whole days since the key's last successful cryptographic operation (choices."
+            "TRAILING_DAYS_COUNT_FROM_CREATION for a key never used)",
+        ),
+        ConditionKey("kms:ValidTo", "Date", _kms("ImportKeyMaterial"), "request", "ValidTo"),
+        ConditionKey(
+            "kms:ViaService",
+            "String",
+            _CALLED_KEY_ACTIONS | _kms("CreateKey"),
+            "service",
+            note="the AWS service that made the call for the principal (the caller's context)",
+        ),
+        ConditionKey(
+            "kms:WrappingAlgorithm", "String", _kms("GetParametersForImport"), "request", "WrappingAlgorithm"
+        ),
+        ConditionKey(
+            "kms:WrappingKeySpec", "String", _kms("GetParametersForImport"), "request", "WrappingKeySpec"
+        ),
+    )
+}

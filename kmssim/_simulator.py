@@ -113,6 +113,13 @@ def _load_random(data: object, where: str, stream: str) -> Randomness:
 
 
 @functools.cache
+def _check_hsms(hsms: object) -> None:
+    if isinstance(hsms, bool) or not isinstance(hsms, int) or not 0 <= hsms <= 28:
+        raise ValueError(
+            f"hsms must be a whole number from 0 to 28 (a CloudHSM cluster's quota), not {hsms!r}"
+        )
+
+
 def simulated_regions() -> tuple[str, ...]:
     """The Regions a client may name: the commercial (``aws`` partition) Regions of ``data/regions.csv``."""
     from .pricing import load_regions
@@ -256,24 +263,18 @@ class Simulator:
     ) -> str:
         """Add a simulated AWS CloudHSM cluster (CloudHSM is another service) with ``hsms`` active HSMs and a
         ``kmsuser`` crypto user whose password is ``password``; returns its ID. Its trust anchor certificate is
-        ``cloudhsm_trust_anchor(cluster_id)``. The ID and certificate come from the simulator's randomness."""
-        if isinstance(hsms, bool) or not isinstance(hsms, int) or not 0 <= hsms <= 28:
-            raise ValueError(
-                f"hsms must be a whole number from 0 to 28 (a CloudHSM cluster's quota), not {hsms!r}"
-            )
+        ``cloudhsm_trust_anchor(cluster_id)``. The ID and certificate come from the simulator's randomness.
+        Its HSMs run from now on the simulated clock; ``bill()`` prices their HSM-hours (AWS CloudHSM's charge)."""
+        _check_hsms(hsms)
         raw = self._random.bytes(16)
         letters = "234567abcdefghijklmnopqrstuvwxyz"
         cluster_id = "cluster-" + "".join(letters[b % 32] for b in raw[:11])
         anchor = f"-----BEGIN CERTIFICATE-----\nkmssim-simulated-{raw[11:].hex()}\n-----END CERTIFICATE-----"
-        self.ops.stores.clusters[cluster_id] = key_stores.Cluster(
-            cluster_id,
-            self.account_id,
-            region or self.region,
-            anchor,
-            hsms,
-            anchor,
-            key_stores.digest(password),
+        cluster = key_stores.Cluster(
+            cluster_id, self.account_id, region or self.region, anchor, 0, anchor, key_stores.digest(password)
         )
+        cluster.set_hsms(hsms, self._clock.now)
+        self.ops.stores.clusters[cluster_id] = cluster
         return cluster_id
 
     def cloudhsm_trust_anchor(self, cluster_id: str) -> str:
@@ -281,8 +282,10 @@ class Simulator:
         return self.ops.stores.clusters[cluster_id].trust_anchor
 
     def set_cloudhsm_hsms(self, cluster_id: str, hsms: int) -> None:
-        """Change how many HSMs of a simulated cluster are active (0 makes connecting fail)."""
-        self.ops.stores.clusters[cluster_id].active_hsms = hsms
+        """Change how many HSMs of a simulated cluster are active (0 makes connecting fail), from now on the
+        simulated clock: added HSMs start now, removed ones (the newest first) stop now, for the HSM-hours."""
+        _check_hsms(hsms)
+        self.ops.stores.clusters[cluster_id].set_hsms(hsms, self._clock.now)
 
     def add_external_key_manager(
         self,
@@ -530,7 +533,19 @@ class Simulator:
             if k.account == self.account_id
         ]
         requests = self._meter.rows(self.account_id)
-        return {"account_id": self.account_id, "keys": keys, "requests": requests}
+        out: dict[str, Any] = {"account_id": self.account_id, "keys": keys, "requests": requests}
+        clusters = [
+            {
+                "cluster_id": c.cluster_id,
+                "region": c.region,
+                "hsms": [[p.start, p.stop] for p in c.hsm_periods],
+            }
+            for c in self.ops.stores.clusters.values()
+            if c.account == self.account_id
+        ]
+        if clusters:  # AWS CloudHSM's HSM-hours (another service's charge), only when there is a cluster
+            out["cloudhsm_clusters"] = clusters
+        return out
 
     def bill(
         self,
@@ -539,17 +554,25 @@ class Simulator:
         free_tier: bool = True,
         pricing: PricingTable | None = None,
         hours: Literal["calendar", 730] = "calendar",
+        cloudhsm_pricing: PricingTable | None = None,
     ) -> Estimate:
         """The bill for what happened in the simulator in ``month`` ("YYYY-MM"; default: the current month).
 
         ``pricing``: another price table, for example ``kmssim.load_pricing().assume_same_as("us-east-1")`` to
-        price Regions whose request prices kmssim does not know.
+        price Regions whose request prices kmssim does not know. Simulated CloudHSM clusters add their
+        HSM-hours on a line of their own, billed by AWS CloudHSM, not KMS, at ``cloudhsm_pricing``
+        (``kmssim.pricing.load_cloudhsm_pricing()``, data/cloudhsm_pricing.csv).
         """
         from .pricing import bill_from_usage
 
         current = self._meter.month(self._clock.now)
         return bill_from_usage(
-            self.usage(), month or current, free_tier=free_tier, pricing=pricing, hours=hours
+            self.usage(),
+            month or current,
+            free_tier=free_tier,
+            pricing=pricing,
+            hours=hours,
+            cloudhsm_pricing=cloudhsm_pricing,
         )
 
     # ------------------------------------------------------------------ persistence

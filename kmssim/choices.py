@@ -27,6 +27,7 @@ __all__ = [
     "BILL_FAILED_REQUESTS",
     "BILL_UNPRICED_REQUESTS_AT_ZERO",
     "CLOUDHSM_CONNECT_TIME",
+    "CLOUDHSM_PARTIAL_HOUR_BILLED_WHOLE",
     "ENFORCE_GRANT_DELEGATION_LIMITS",
     "EXPORT_ROLE_SESSION",
     "EXPORT_SOURCE_IP",
@@ -53,6 +54,7 @@ __all__ = [
     "RETIRE_GRANT_AUTHORIZED_BY_GRANT",
     "ROTATION_PERIOD_WHEN_OMITTED",
     "SCHEDULE_DELETION_WINDOW_WHEN_OMITTED",
+    "TRAILING_DAYS_COUNT_FROM_CREATION",
     "UNRESOLVED_VARIABLE_MATCHES_NEGATED_OPERATOR",
     "XKS_CONNECT_TIME",
     "fingerprint",
@@ -194,12 +196,23 @@ SCHEDULE_DELETION_WINDOW_WHEN_OMITTED: int | None = None
 #: documented either; None leaves it out.
 ROTATION_PERIOD_WHEN_OMITTED: int | None = None
 
+#: ``kms:TrailingDaysWithoutKeyUsage`` (ScheduleKeyDeletion, DisableKey) is "the number of days since the AWS KMS
+#: key was last used" (SAR). For a key never used AWS does not say: kmssim counts whole days from its creation or
+#: the usage-tracking start, whichever is later (the time from which GetKeyLastUsage vouches it was not used).
+#: False leaves the key out of the request context for a key never used.
+TRAILING_DAYS_COUNT_FROM_CREATION = True
+
 # ---------------------------------------------------------------------------------------------- billing
 
 #: A simulator's bill (``Simulator.bill``) lists requests the pricing page gives no price for (ML-KEM keys and
 #: data key pairs) at no charge, with a note, rather than refusing the whole bill. ``kmssim.estimate`` still
 #: refuses them: a plan should not pretend to know a price. False makes bills refuse them too.
 BILL_UNPRICED_REQUESTS_AT_ZERO = True
+
+#: A simulator's bill counts an HSM of a simulated CloudHSM cluster for every clock hour it ran in, a partial hour
+#: as a whole one (as kmssim bills a KMS key's "whole hours", reference 1.1). AWS CloudHSM bills "per HSM-hour";
+#: no source read says how it bills a partial hour (UNCONFIRMED). False bills it by the second.
+CLOUDHSM_PARTIAL_HOUR_BILLED_WHOLE = True
 
 # ---------------------------------------------------------------------------------------------- real usage
 

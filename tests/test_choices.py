@@ -424,6 +424,37 @@ def long_hmac_import() -> object:
 FLIPS["IMPORTED_HMAC_KEYS_UP_TO_BLOCK_SIZE"] = (long_hmac_import, False)
 
 
+def cloudhsm_hours_of_45_minutes() -> object:
+    """Two HSMs from 10:30 to 11:15: 4 HSM-hours (two clock hours each) or 1.5 by the second."""
+    sim = kmssim.Simulator(seed=1, start="2026-06-01T10:30:00Z")
+    cluster = sim.add_cloudhsm_cluster(hsms=2)
+    sim.advance(minutes=45)
+    sim.set_cloudhsm_hsms(cluster, 0)
+    return str(sim.bill().total)
+
+
+FLIPS["CLOUDHSM_PARTIAL_HOUR_BILLED_WHOLE"] = (cloudhsm_hours_of_45_minutes, False)
+
+
+def delete_a_key_never_used() -> object:
+    """A Deny of ScheduleKeyDeletion for keys used within 30 days (kms:TrailingDaysWithoutKeyUsage, SAR) on a key
+    made 10 days ago and never used: counted from its creation it is denied; with no value it is allowed."""
+    sim = kmssim.Simulator(seed=1)
+    key = new_key(sim)
+    deny = {
+        "Effect": "Deny",
+        "Action": "kms:ScheduleKeyDeletion",
+        "Resource": "*",
+        "Condition": {"NumericLessThan": {"kms:TrailingDaysWithoutKeyUsage": "30"}},
+    }
+    sim.add_principal(ALICE, policies=[doc({"Effect": "Allow", "Action": "kms:*", "Resource": "*"}, deny)])
+    sim.advance(days=10)
+    return outcome(lambda: sim.call("ScheduleKeyDeletion", {"KeyId": key}, principal=ALICE)["KeyState"])
+
+
+FLIPS["TRAILING_DAYS_COUNT_FROM_CREATION"] = (delete_a_key_never_used, False)
+
+
 # After every FLIPS entry above: the parameters are read when this decorator runs.
 @pytest.mark.parametrize("name", sorted(FLIPS))
 def test_flipping_a_choice_changes_the_behaviour(name: str, monkeypatch: pytest.MonkeyPatch) -> None:

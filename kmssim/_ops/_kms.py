@@ -426,7 +426,21 @@ class Kms:
             **({"multi_region_key_type": _key_type(key)} if key.multi_region else {}),
             "tags": dict(key.tags),
             "aliases": self.alias_names(key),
+            **self._unused_since(key),
         }
+
+    def _unused_since(self, key: Key) -> dict[str, object]:
+        """``unused_since`` for kms:TrailingDaysWithoutKeyUsage: the key's last successful cryptographic
+        operation (GetKeyLastUsage), or for a key never used its creation or the tracking start, whichever is
+        later, while ``choices.TRAILING_DAYS_COUNT_FROM_CREATION``."""
+        used = self.last_usage.get(key.arn)
+        if used is not None:
+            return {"unused_since": used.time}
+        if not choices.TRAILING_DAYS_COUNT_FROM_CREATION:
+            return {}
+        from .last_usage import tracking_start
+
+        return {"unused_since": tracking_start(key)}
 
     def effective_grants(self, req: Request, key: Key) -> list[Grant]:
         """The key's grants that count for ``req``: all of them, or with ``choices.GRANTS_EFFECTIVE_IMMEDIATELY``

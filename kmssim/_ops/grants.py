@@ -21,6 +21,7 @@ from .._errors import (
 )
 from .._ids import GRANT_ID, GRANT_PRINCIPAL
 from .._models import Grant, Key
+from .._policy.context import retired_grant_context
 from . import operation
 from ._kms import GRANTS_PER_KEY, Kms, Request, dry_run, page
 from .rotation import drop_grant
@@ -183,6 +184,7 @@ def retire_grant(kms: Kms, req: Request) -> dict[str, Any]:
     # Who may retire (the retiring principal, a grantee whose grant lists RetireGrant, the key's account) is
     # decided by the permission engine with this grant alone; any explicit Deny still wins.
     # https://docs.aws.amazon.com/kms/latest/developerguide/grant-manage.html#grant-delete
+    req.derived_context.update(retired_grant_context(grant.constraints))
     kms.authorize(req, "kms:RetireGrant", key, only_grant=grant)
     dry_run(req)
     drop_grant(kms, key, grant.grant_id)

@@ -40,7 +40,7 @@ from .._errors import (
     XksProxyUriUnreachableException,
     XksProxyVpcEndpointServiceInUseException,
 )
-from .._models import DamagedState, Fields, Key, iso
+from .._models import DamagedState, Fields, Key, iso, parse_time
 from . import operation
 from ._kms import Kms, Request, page
 
@@ -69,6 +69,14 @@ def digest(secret: str) -> str:
 
 
 @dataclass
+class HsmPeriod:
+    """One HSM's life in a simulated cluster: from ``start`` to ``stop`` (None while it runs)."""
+
+    start: datetime
+    stop: datetime | None = None
+
+
+@dataclass
 class Cluster:
     """A simulated AWS CloudHSM cluster (``Simulator.add_cloudhsm_cluster``)."""
 
@@ -79,6 +87,21 @@ class Cluster:
     active_hsms: int
     certificate: str  # clusters restored from one backup share it (CloudHsmClusterNotRelatedException)
     password_digest: str  # the kmsuser password, as a digest
+    #: Each HSM's life on the simulated clock, [start, stop or None], for AWS CloudHSM's HSM-hour charge
+    #: (``Simulator.usage``). Empty for a cluster of a saved state written before kmssim recorded them.
+    hsm_periods: list[HsmPeriod] = field(default_factory=list)
+
+    def set_hsms(self, hsms: int, now: datetime) -> None:
+        """Make ``hsms`` HSMs active from ``now``: new HSMs start now; removing HSMs stops the newest first
+        (an HSM that started and stopped at the same instant is forgotten)."""
+        running = [p for p in self.hsm_periods if p.stop is None]
+        if hsms > self.active_hsms:
+            self.hsm_periods.extend(HsmPeriod(now) for _ in range(hsms - self.active_hsms))
+        else:
+            for period in running[::-1][: self.active_hsms - hsms]:
+                period.stop = now
+            self.hsm_periods = [p for p in self.hsm_periods if p.stop is None or p.stop > p.start]
+        self.active_hsms = hsms
 
 
 @dataclass
@@ -517,7 +540,10 @@ def run_due(kms: Kms, kind: str, store_id: str) -> None:
 
 def dump(stores: KeyStores) -> dict[str, Any]:
     return {
-        "clusters": [vars(c) for c in stores.clusters.values()],
+        "clusters": [
+            {**vars(c), "hsm_periods": [[iso(p.start), p.stop and iso(p.stop)] for p in c.hsm_periods]}
+            for c in stores.clusters.values()
+        ],
         "managers": [{**vars(m), "keys": dict(m.keys)} for m in stores.managers.values()],
         "stores": [
             {**vars(s), "created": iso(s.created), "xks": dict(s.xks)} for s in stores.stores.values()
@@ -541,6 +567,15 @@ def load(data: object, keys: dict[str, Key], where: str) -> KeyStores:
             certificate=c.text("certificate"),
             password_digest=c.text("password_digest"),
         )
+        if "hsm_periods" in c.data:  # absent in states saved before kmssim billed HSM-hours
+            for at, (a, b) in c.rows("hsm_periods", "[start, stop or null]", lambda r: len(r) == 2):
+                start = parse_time(a, at)
+                stop = None if b is None else parse_time(b, at)
+                if stop is not None and stop <= start:
+                    raise DamagedState(at, "an HSM that stops before it starts")
+                cluster.hsm_periods.append(HsmPeriod(start, stop))
+            if sum(1 for p in cluster.hsm_periods if p.stop is None) > cluster.active_hsms:
+                raise c.fail("hsm_periods", "more HSMs running than the cluster's active HSMs")
         c.done()
         out.clusters[cluster.cluster_id] = cluster
     for i, d in enumerate(f.items("managers")):

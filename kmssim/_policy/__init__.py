@@ -16,6 +16,7 @@ silent or contradictory are named constants (listed in ``DOCUMENTED_CHOICES``).
 from __future__ import annotations
 
 from kmssim import choices
+from kmssim._catalog import CONDITION_KEYS, ConditionKey
 from kmssim._policy.actions import (
     ALIAS_ACTIONS,
     CROSS_ACCOUNT_ACTIONS,
@@ -64,6 +65,7 @@ _ENGINE_CHOICES = (
     "REJECT_DUPLICATE_SIDS",
     "SCHEDULE_DELETION_WINDOW_WHEN_OMITTED",
     "ROTATION_PERIOD_WHEN_OMITTED",
+    "TRAILING_DAYS_COUNT_FROM_CREATION",
 )
 
 
@@ -78,6 +80,7 @@ DOCUMENTED_CHOICES: dict[str, object] = {name: _shown(getattr(choices, name)) fo
 __all__ = [
     "ALIAS_ACTIONS",
     "AWS_MANAGED_KEY_VIA_SERVICE",
+    "CONDITION_KEYS",
     "CROSS_ACCOUNT_ACTIONS",
     "DOCUMENTED_CHOICES",
     "GRANT_CONSTRAINED_OPERATIONS",
@@ -89,6 +92,7 @@ __all__ = [
     "LOCKOUT_MESSAGE",
     "NOT_PERMITTED_CONDITION_KEYS_MESSAGE",
     "CompiledPolicy",
+    "ConditionKey",
     "DecidingStatement",
     "Decision",
     "NearMiss",

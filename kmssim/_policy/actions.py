@@ -62,10 +62,7 @@ GRANT_CONSTRAINED_OPERATIONS: frozenset[str] = _catalog.GRANT_CONSTRAINED_OPERAT
 #: Actions for which ``kms:EncryptionContext:*`` / ``kms:EncryptionContextKeys`` are in the request context: those
 #: that take an encryption context, and the grant actions, whose constraints hold one
 #: (https://docs.aws.amazon.com/kms/latest/developerguide/conditions-kms.html#conditions-kms-encryption-context).
-ENCRYPTION_CONTEXT_ACTIONS: frozenset[str] = frozenset("kms:" + op for op in GRANT_CONSTRAINED_OPERATIONS) | {
-    "kms:CreateGrant",
-    "kms:RetireGrant",
-}
+ENCRYPTION_CONTEXT_ACTIONS: frozenset[str] = _catalog.CONDITION_KEYS["kms:EncryptionContextKeys"].actions
 
 #: Actions for which ``kms:RequestAlias`` can be present
 #: (https://docs.aws.amazon.com/kms/latest/developerguide/conditions-kms.html#conditions-kms-request-alias).

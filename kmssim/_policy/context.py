@@ -12,35 +12,34 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 
 from kmssim import choices
+from kmssim._catalog import CONDITION_KEYS
 from kmssim._ids import request_alias
-from kmssim._policy.actions import (
-    ENCRYPTION_CONTEXT_ACTIONS,
-    GRANT_CONSTRAINED_OPERATIONS,
-    IAM_ONLY_ACTION_SET,
-    KEY_ACTION_SET,
-    REQUEST_ALIAS_ACTIONS,
-    canonical_action,
-)
+from kmssim._policy.actions import canonical_action
 from kmssim._policy.patterns import format_aws_time
 from kmssim._policy.principals import parse_caller, principal_condition_keys
 
 __all__ = [
     "build_request_context",
+    "retired_grant_context",
 ]
 
-# kms:CallerAccount and kms:ViaService exist for every key-resource action, CreateKey, and (CallerAccount
-# only) the custom key store actions; not for ListKeys, ListAliases, ListRetirableGrants or GenerateRandom
-# (SAR).
-_CALLER_ACCOUNT_ACTIONS = (KEY_ACTION_SET | IAM_ONLY_ACTION_SET) - {
-    "kms:ListKeys",
-    "kms:ListAliases",
-    "kms:ListRetirableGrants",
-    "kms:GenerateRandom",
-    "kms:SynchronizeMultiRegionKey",
-}
-# Actions that take an encryption algorithm: exactly those that take an encryption context.
-_ENCRYPTION_ALGORITHM_ACTIONS = frozenset("kms:" + op for op in GRANT_CONSTRAINED_OPERATIONS)
-_GRANT_FOR_AWS_RESOURCE_ACTIONS = frozenset({"kms:CreateGrant", "kms:ListGrants", "kms:RevokeGrant"})
+
+def _applies(name: str) -> frozenset[str]:
+    """The actions whose request context holds condition key ``name`` (the catalog's table, from the SAR)."""
+    return CONDITION_KEYS[name].supplied_actions
+
+
+_CALLER_ACCOUNT_ACTIONS = _applies("kms:CallerAccount")
+_ENCRYPTION_ALGORITHM_ACTIONS = _applies("kms:EncryptionAlgorithm")
+_ENCRYPTION_CONTEXT_ACTIONS = _applies("kms:EncryptionContextKeys")
+_GRANT_FOR_AWS_RESOURCE_ACTIONS = _applies("kms:GrantIsForAWSResource")
+_KEY_PROPERTY_ACTIONS = _applies("kms:ResourceAliases")  # every action on a key resource
+_BYPASS_ACTIONS = _applies("kms:BypassPolicyLockoutSafetyCheck")
+_REQUEST_TAG_ACTIONS = _applies("aws:RequestTag/${TagKey}")
+_REQUEST_ALIAS_ACTIONS = _applies("kms:RequestAlias")
+_REENCRYPT_ACTIONS = _applies("kms:ReEncryptOnSameKey")
+_TRAILING_DAYS_ACTIONS = _applies("kms:TrailingDaysWithoutKeyUsage")
+_DAY_SECONDS = 86400
 
 
 def _tags(value: object) -> dict[str, str]:
@@ -54,25 +53,14 @@ def _tags(value: object) -> dict[str, str]:
     return out
 
 
-#: Condition keys copied straight from one request parameter, by action.
-_SIMPLE_PARAMETERS: dict[str, tuple[tuple[str, str], ...]] = {
-    "kms:Sign": (("kms:SigningAlgorithm", "SigningAlgorithm"), ("kms:MessageType", "MessageType")),
-    "kms:Verify": (("kms:SigningAlgorithm", "SigningAlgorithm"), ("kms:MessageType", "MessageType")),
-    "kms:GenerateMac": (("kms:MacAlgorithm", "MacAlgorithm"),),
-    "kms:VerifyMac": (("kms:MacAlgorithm", "MacAlgorithm"),),
-    "kms:DeriveSharedSecret": (("kms:KeyAgreementAlgorithm", "KeyAgreementAlgorithm"),),
-    "kms:GenerateDataKeyPair": (("kms:DataKeyPairSpec", "KeyPairSpec"),),
-    "kms:GenerateDataKeyPairWithoutPlaintext": (("kms:DataKeyPairSpec", "KeyPairSpec"),),
-    "kms:GetParametersForImport": (
-        ("kms:WrappingAlgorithm", "WrappingAlgorithm"),
-        ("kms:WrappingKeySpec", "WrappingKeySpec"),
-    ),
-    "kms:ImportKeyMaterial": (("kms:ExpirationModel", "ExpirationModel"), ("kms:ValidTo", "ValidTo")),
-    "kms:ReplicateKey": (("kms:ReplicaRegion", "ReplicaRegion"),),
-    "kms:UpdatePrimaryRegion": (("kms:PrimaryRegion", "PrimaryRegion"),),
-    "kms:EnableKeyRotation": (("kms:RotationPeriodInDays", "RotationPeriodInDays"),),
-    "kms:ScheduleKeyDeletion": (("kms:ScheduleKeyDeletionPendingWindowInDays", "PendingWindowInDays"),),
-}
+#: Condition keys copied straight from one request parameter, by action (the catalog's ``parameter`` column;
+#: CreateGrant's principals are copied below, only when they are strings).
+_SIMPLE_PARAMETERS: dict[str, tuple[tuple[str, str], ...]] = {}
+for _key in CONDITION_KEYS.values():
+    if _key.source == "request" and _key.parameter is not None and "kms:CreateGrant" not in _key.actions:
+        for _action in sorted(_key.supplied_actions):
+            _SIMPLE_PARAMETERS[_action] = (*_SIMPLE_PARAMETERS.get(_action, ()), (_key.name, _key.parameter))
+del _key
 
 
 #: The parameter naming the key whose alias is ``kms:RequestAlias`` (``KeyId`` for the other actions).
@@ -85,12 +73,46 @@ _KEY_FACTS = (
     ("kms:MultiRegionKeyType", "multi_region_key_type"),
 )
 #: CreateGrant's principal parameters, copied when they are strings.
-_GRANT_PRINCIPAL_PARAMETERS = (
-    ("kms:GranteePrincipal", "GranteePrincipal"),
-    ("kms:RetiringPrincipal", "RetiringPrincipal"),
-    ("kms:GranteeServicePrincipal", "GranteeServicePrincipal"),
-    ("kms:RetiringServicePrincipal", "RetiringServicePrincipal"),
+_GRANT_PRINCIPAL_PARAMETERS = tuple(
+    (k.name, k.parameter)
+    for k in CONDITION_KEYS.values()
+    if k.parameter is not None and k.name.endswith("Principal") and "kms:CreateGrant" in k.actions
 )
+
+
+def _constraint_context(constraints: object) -> Mapping[str, object] | None:
+    """The encryption context a grant's constraints hold (EncryptionContextEquals, else ...Subset)."""
+    if not isinstance(constraints, Mapping):
+        return None
+    ec = constraints.get("EncryptionContextEquals") or constraints.get("EncryptionContextSubset")
+    return ec if isinstance(ec, Mapping) else None
+
+
+def _constraint_type(constraints: object) -> str | None:
+    if isinstance(constraints, Mapping):
+        for kind in ("EncryptionContextEquals", "EncryptionContextSubset"):
+            if constraints.get(kind) is not None:
+                return kind
+    return None
+
+
+def _put_encryption_context(ctx: dict[str, object], ec: object) -> None:
+    if isinstance(ec, Mapping) and ec:
+        for ek, ev in ec.items():
+            ctx[f"kms:EncryptionContext:{ek}"] = ev if isinstance(ev, str) else str(ev)
+        ctx["kms:EncryptionContextKeys"] = list(map(str, ec))
+
+
+def retired_grant_context(constraints: object) -> dict[str, object]:
+    """The condition keys RetireGrant takes from the grant it retires: ``kms:EncryptionContext:*``,
+    ``kms:EncryptionContextKeys`` and ``kms:GrantConstraintType`` of its constraints (the SAR lists them for
+    RetireGrant, whose request has no encryption context of its own; the grant's is the one there is)."""
+    ctx: dict[str, object] = {}
+    _put_encryption_context(ctx, _constraint_context(constraints))
+    kind = _constraint_type(constraints)
+    if kind is not None:
+        ctx["kms:GrantConstraintType"] = kind
+    return ctx
 
 
 def build_request_context(
@@ -108,7 +130,9 @@ def build_request_context(
     ``operation`` is an API operation name (``Encrypt``) or permission (``kms:ReEncryptTo``); for
     ``ReEncrypt`` call it once per permission (``ReEncryptFrom`` with the source key, ``ReEncryptTo`` with the
     destination key). ``key`` describes the target key ("arn", "account", "region", "key_spec", "key_usage",
-    "origin", "multi_region", "tags", "aliases", optionally "multi_region_key_type"). ``global_context``
+    "origin", "multi_region", "tags", "aliases", optionally "multi_region_key_type" and "unused_since", the
+    time from which ``kms:TrailingDaysWithoutKeyUsage`` counts). Which actions get which condition key is
+    ``kmssim._catalog.CONDITION_KEYS``. ``global_context``
     values (for example ``kms:ViaService``, ``aws:SourceIp``, ``kms:GrantIsForAWSResource``) are added last
     and override.
     """
@@ -139,7 +163,7 @@ def build_request_context(
         ctx["kms:CallerAccount"] = caller.account
 
     # Properties of the target key ("work even when the parameter doesn't appear in the request").
-    if key is not None and action in KEY_ACTION_SET:
+    if key is not None and action in _KEY_PROPERTY_ACTIONS:
         for ctx_key, field_name in _KEY_FACTS:
             v = key.get(field_name)
             if isinstance(v, str):
@@ -164,11 +188,11 @@ def build_request_context(
         ctx["kms:MultiRegion"] = multi
         if multi:
             ctx["kms:MultiRegionKeyType"] = "PRIMARY"
-    if action in ("kms:CreateKey", "kms:PutKeyPolicy", "kms:ReplicateKey"):
+    if action in _BYPASS_ACTIONS:
         ctx["kms:BypassPolicyLockoutSafetyCheck"] = bool(req.get("BypassPolicyLockoutSafetyCheck", False))
 
     # Tags in the request.
-    if action in ("kms:CreateKey", "kms:TagResource", "kms:ReplicateKey"):
+    if action in _REQUEST_TAG_ACTIONS:
         request_tags = _tags(req.get("Tags"))
         for tk, tv in request_tags.items():
             ctx[f"aws:RequestTag/{tk}"] = tv
@@ -180,22 +204,16 @@ def build_request_context(
             ctx["aws:TagKeys"] = [str(k) for k in keys]
 
     # Encryption context.
-    if action in ENCRYPTION_CONTEXT_ACTIONS:
+    if action in _ENCRYPTION_CONTEXT_ACTIONS:
         if action == "kms:ReEncryptFrom":
             ec = req.get("SourceEncryptionContext")
         elif action == "kms:ReEncryptTo":
             ec = req.get("DestinationEncryptionContext")
         elif action == "kms:CreateGrant":
-            constraints = req.get("Constraints")
-            ec = None
-            if isinstance(constraints, Mapping):
-                ec = constraints.get("EncryptionContextEquals") or constraints.get("EncryptionContextSubset")
+            ec = _constraint_context(req.get("Constraints"))
         else:
             ec = req.get("EncryptionContext")
-        if isinstance(ec, Mapping) and ec:
-            for ek, ev in ec.items():
-                ctx[f"kms:EncryptionContext:{ek}"] = ev if isinstance(ev, str) else str(ev)
-            ctx["kms:EncryptionContextKeys"] = list(map(str, ec))
+        _put_encryption_context(ctx, ec)
 
     if action in _ENCRYPTION_ALGORITHM_ACTIONS:
         if action == "kms:ReEncryptFrom":
@@ -206,7 +224,7 @@ def build_request_context(
             alg = req.get("EncryptionAlgorithm")
         # The key "works for the default value too": SYMMETRIC_DEFAULT when the parameter is omitted.
         ctx["kms:EncryptionAlgorithm"] = alg if isinstance(alg, str) else "SYMMETRIC_DEFAULT"
-    if action in ("kms:ReEncryptFrom", "kms:ReEncryptTo"):
+    if action in _REENCRYPT_ACTIONS:
         src, dst = req.get("SourceKeyId"), req.get("DestinationKeyId")
         key_arn = key.get("arn") if key else None
         same: bool | None = None
@@ -217,7 +235,7 @@ def build_request_context(
         if same is not None:
             ctx["kms:ReEncryptOnSameKey"] = same
 
-    if action in REQUEST_ALIAS_ACTIONS:
+    if action in _REQUEST_ALIAS_ACTIONS:
         key_id = req.get(_KEY_ID_PARAMETER.get(action, "KeyId"))
         alias = request_alias(key_id) if isinstance(key_id, str) else None
         if alias is not None:
@@ -245,6 +263,13 @@ def build_request_context(
     ):
         ctx["kms:RotationPeriodInDays"] = choices.ROTATION_PERIOD_WHEN_OMITTED
 
+    if action in _TRAILING_DAYS_ACTIONS and key is not None:
+        unused_since = key.get("unused_since")
+        if isinstance(unused_since, datetime):
+            since = unused_since if unused_since.tzinfo is not None else unused_since.replace(tzinfo=UTC)
+            seconds = (moment - since).total_seconds()
+            ctx["kms:TrailingDaysWithoutKeyUsage"] = max(0, int(seconds // _DAY_SECONDS))
+
     # Grants.
     if action == "kms:CreateGrant":
         ops = req.get("Operations")
@@ -255,13 +280,11 @@ def build_request_context(
             if isinstance(value, str):
                 ctx[ctx_key] = value
         constraints = req.get("Constraints")
-        if isinstance(constraints, Mapping):
-            if constraints.get("EncryptionContextEquals") is not None:
-                ctx["kms:GrantConstraintType"] = "EncryptionContextEquals"
-            elif constraints.get("EncryptionContextSubset") is not None:
-                ctx["kms:GrantConstraintType"] = "EncryptionContextSubset"
-            if isinstance(constraints.get("SourceArn"), str):
-                ctx["kms:GrantConstraintSourceArn"] = constraints["SourceArn"]
+        kind = _constraint_type(constraints)
+        if kind is not None:
+            ctx["kms:GrantConstraintType"] = kind
+        if isinstance(constraints, Mapping) and isinstance(constraints.get("SourceArn"), str):
+            ctx["kms:GrantConstraintSourceArn"] = constraints["SourceArn"]
 
     # Caller-supplied global context overrides; aws:ViaAWSService follows kms:ViaService.
     existing = dict(zip(map(str.lower, ctx), ctx, strict=True))  # no comprehension: every request runs this

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from . import scenarios
 from ._catalog import (
+    CLOUDHSM_PRICE_ITEMS,
     DATA_KEY_PAIR_SPECS,
     KEY_SPECS,
     OPERATIONS,
@@ -27,6 +28,7 @@ from ._tables import (
     PricingTable,
     QuotaTable,
     RegionTable,
+    load_cloudhsm_pricing,
     load_price_history,
     load_pricing,
     load_quotas,
@@ -34,6 +36,7 @@ from ._tables import (
 )
 
 __all__ = [
+    "CLOUDHSM_PRICE_ITEMS",
     "DATA_KEY_PAIR_SPECS",
     "KEY_SPECS",
     "LAST_MONTH",
@@ -55,6 +58,7 @@ __all__ = [
     "bill_from_usage",
     "estimate",
     "key_family",
+    "load_cloudhsm_pricing",
     "load_price_history",
     "load_pricing",
     "load_quotas",

@@ -17,6 +17,7 @@ from ._errors import EstimateInputError
 
 __all__ = [
     "ASYMMETRIC_PRICED_OPERATIONS",
+    "CLOUDHSM_PRICE_ITEMS",
     "DATA_KEY_PAIR_OPERATIONS",
     "DATA_KEY_PAIR_SPECS",
     "KEYLESS_OPERATIONS",
@@ -84,6 +85,15 @@ PRICE_ITEMS: Final[dict[str, PriceItem]] = {
         PriceItem("requests_gdkp_ecc", "ECC GenerateDataKeyPair requests", "10000 requests", False, 10000),
         PriceItem("requests_gdkp_rsa", "RSA GenerateDataKeyPair requests", "10000 requests", False, 10000),
         PriceItem("free_tier_requests", "Free tier", "requests per account-month"),
+    )
+}
+
+#: Items of ``data/cloudhsm_pricing.csv``: AWS CloudHSM bills each HSM by the hour. It is another service's charge
+#: ("If using AWS CloudHSM, standard AWS CloudHSM charges apply", https://aws.amazon.com/kms/pricing/), kept out
+#: of the KMS table.
+CLOUDHSM_PRICE_ITEMS: Final[dict[str, PriceItem]] = {
+    "cloudhsm_hsm_hour": PriceItem(
+        "cloudhsm_hsm_hour", "AWS CloudHSM HSM-hours (billed by AWS CloudHSM, not KMS)", "HSM-hour"
     )
 }
 

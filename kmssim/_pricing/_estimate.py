@@ -7,7 +7,10 @@ Rules (project reference kms-pricing-and-quotas.md, sections 1.1-1.5; https://aw
   before May 2024 every rotation added $1 per month (price history, AWS Security Blog 2024-04-12);
 * keys pending deletion cost nothing; AWS managed keys have no key charge but their requests are charged;
   AWS owned keys cost nothing at all;
-* 20,000 free requests per account-month pooled across Regions, for symmetric-class requests only.
+* 20,000 free requests per account-month pooled across Regions, for symmetric-class requests only;
+* a CloudHSM key store's cluster is billed by AWS CloudHSM per HSM-hour, on its own line ("If using AWS CloudHSM,
+  standard AWS CloudHSM charges apply"; the KMS key charge is unchanged); an external key store adds no AWS
+  charge (reference section 1.6; prices in data/cloudhsm_pricing.csv).
 
 Money is exact (fractions) until the total, which is rounded half-up to cents once.
 """
@@ -36,7 +39,7 @@ from ._catalog import (
     price_class,
 )
 from ._errors import EstimateInputError
-from ._tables import ROTATION_RULES, PricingTable, load_pricing
+from ._tables import CUSTOM_KEY_STORE_TYPES, ROTATION_RULES, PricingTable, load_cloudhsm_pricing, load_pricing
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -52,6 +55,12 @@ _USAGE_KEY_FIELDS = frozenset(
     {"arn", "region", "key_spec", "managed_by", "created", "deletion_scheduled", "deleted", "rotations"}
 )
 _USAGE_REQUEST_FIELDS = frozenset({"month", "region", "operation", "key_spec", "key_pair_spec", "count"})
+_KEY_STORE_FIELDS = frozenset({"type", "count", "hsms", "hours", "region"})
+_USAGE_CLUSTER_FIELDS = frozenset({"cluster_id", "region", "hsms"})
+#: HSMs in one CloudHSM cluster: the default quota of 28 per cluster
+#: (https://docs.aws.amazon.com/cloudhsm/latest/userguide/limits.html), as ``Simulator.add_cloudhsm_cluster``.
+MAX_HSMS_PER_CLUSTER = 28
+CLOUDHSM_LINE = "AWS CloudHSM HSM-hours (billed by AWS CloudHSM, not KMS)"
 #: A month is exactly four ASCII digits, a dash and two ASCII digits (``re.fullmatch``: no trailing newline,
 #: no other script's digits).
 _MONTH = re.compile(r"([0-9]{4})-([0-9]{2})")
@@ -291,6 +300,8 @@ class _Bill:
     lines: dict[tuple[str, str, str, Fraction], _Line] = field(default_factory=dict)
     eligible: dict[str, int] = field(default_factory=dict)
     caveats: set[str] = field(default_factory=set)
+    cloudhsm: PricingTable | None = None
+    cloudhsm_usd: Fraction | None = None
 
     def unit_price(self, region: str, item: str) -> Fraction:
         row = self.pricing.price(region, item)
@@ -359,6 +370,52 @@ class _Bill:
                 key_months,
                 "no key or request charge to you",
             )
+
+    def add_hsm_hours(self, region: str, hsm_hours: Fraction) -> Fraction:
+        """HSM-hours of CloudHSM clusters in ``region``: AWS CloudHSM's charge, not KMS's; returns the USD."""
+        if self.cloudhsm is None:
+            self.cloudhsm = load_cloudhsm_pricing()
+        self.cloudhsm.known_regions.check(region)
+        row = self.cloudhsm.row(region, "cloudhsm_hsm_hour")
+        if row is None or row.price is None:
+            priced = ", ".join(self.cloudhsm.priced_regions("cloudhsm_hsm_hour")) or "none"
+            raise EstimateInputError(
+                "region",
+                region,
+                f"a Region with a known AWS CloudHSM price (cloudhsm_hsm_hour: "
+                f"{'no row' if row is None else repr(row.status)} in {self.cloudhsm.path}); priced Regions: "
+                f"{priced}. Pass cloudhsm_pricing=load_cloudhsm_pricing(your_csv) or "
+                "load_cloudhsm_pricing().assume_same_as('us-east-1') to state your own assumption",
+            )
+        if row.status != "listed":
+            self.caveats.add(
+                f"cloudhsm_hsm_hour in {region} is {row.status}: {row.note} ({row.source_url}, {row.as_of})"
+            )
+        price = Fraction(row.price)
+        self.add(
+            CLOUDHSM_LINE,
+            region,
+            "cloudhsm_hsm_hour",
+            "HSM-hour",
+            price,
+            hsm_hours,
+            "each HSM of each cluster, by the hour; a CloudHSM key store needs a cluster of at least two HSMs",
+        )
+        self.cloudhsm_usd = (self.cloudhsm_usd or Fraction(0)) + hsm_hours * price
+        return hsm_hours * price
+
+    def add_external_key_stores(self, region: str, count: int) -> None:
+        """External key stores: no AWS charge of their own (their keys are priced as any key)."""
+        self.add(
+            "External key stores (no AWS charge)",
+            region,
+            "none",
+            "key stores",
+            Fraction(0),
+            Fraction(count),
+            "AWS adds no charge for an external key store; its keys cost $1/month like any key; "
+            "your key manager and XKS proxy are yours to pay for",
+        )
 
     def add_requests(
         self,
@@ -476,7 +533,22 @@ class _Bill:
             if self.free_tier
             else "free tier not subtracted (as the AWS Pricing Calculator does)"
         )
-        notes = (hours_note, rule_note, free_note, f"prices: {self.pricing.path}", *sorted(self.caveats))
+        hsm_notes: tuple[str, ...] = ()
+        if self.cloudhsm_usd is not None:
+            assert self.cloudhsm is not None
+            hsm_notes = (
+                f"the total includes ${round_cents(self.cloudhsm_usd)} of AWS CloudHSM HSM-hours: billed by AWS "
+                "CloudHSM, not KMS (the KMS key charge of a key in a custom key store is unchanged)",
+                f"CloudHSM prices: {self.cloudhsm.path}",
+            )
+        notes = (
+            hours_note,
+            rule_note,
+            free_note,
+            f"prices: {self.pricing.path}",
+            *hsm_notes,
+            *sorted(self.caveats),
+        )
         return Estimate(
             total=round_cents(exact),
             lines=frame,
@@ -491,7 +563,12 @@ class _Bill:
 
 
 def _new_bill(
-    month: object, free_tier: object, hours: object, pricing: PricingTable | None, rotation_rule: object
+    month: object,
+    free_tier: object,
+    hours: object,
+    pricing: PricingTable | None,
+    rotation_rule: object,
+    cloudhsm_pricing: PricingTable | None = None,
 ) -> _Bill:
     parse_month(month)
     assert isinstance(month, str)
@@ -509,8 +586,12 @@ def _new_bill(
         raise EstimateInputError(
             "rotation_rule", rotation_rule, f"None (the rule of the month) or one of {list(ROTATION_RULES)}"
         )
+    if cloudhsm_pricing is not None and not isinstance(cloudhsm_pricing, PricingTable):
+        raise EstimateInputError(
+            "cloudhsm_pricing", cloudhsm_pricing, "None or a PricingTable from load_cloudhsm_pricing()"
+        )
     label: str | int = "calendar" if isinstance(hours, str) else 730
-    return _Bill(table, month, label, total_hours, free_tier, rule)
+    return _Bill(table, month, label, total_hours, free_tier, rule, cloudhsm=cloudhsm_pricing)
 
 
 def _charged_rotations(rule: str, rotations: int) -> int:
@@ -526,6 +607,8 @@ def estimate(
     hours: HoursConvention = "calendar",
     pricing: PricingTable | None = None,
     rotation_rule: str | None = None,
+    key_stores: Iterable[Mapping[str, Any]] = (),
+    cloudhsm_pricing: PricingTable | None = None,
 ) -> Estimate:
     """Estimate one month of AWS KMS charges.
 
@@ -539,12 +622,39 @@ def estimate(
     ``month`` "YYYY-MM" picks the calendar hours and the rotation rule in force (override with
     ``rotation_rule``: "first_two_rotations" or "each_rotation"). ``hours``: "calendar" or 730.
     ``free_tier=False`` reproduces the AWS Pricing Calculator. Source: https://aws.amazon.com/kms/pricing/.
+    ``key_stores``: dicts with ``type`` ("AWS_CLOUDHSM" or "EXTERNAL_KEY_STORE"), ``count`` (1: clusters or
+    stores), ``hsms`` (2, CloudHSM only: HSMs per cluster), ``hours`` (the whole month) and ``region``
+    (us-east-1). A CloudHSM cluster is priced in HSM-hours (count x hsms x hours) on its own line, billed by AWS
+    CloudHSM, not KMS, at ``cloudhsm_pricing`` (``data/cloudhsm_pricing.csv``); an external key store adds
+    nothing. Put the stores' keys in ``keys``: they cost what any key costs.
     """
-    for name, rows in (("keys", keys), ("requests", requests)):
+    for name, rows in (("keys", keys), ("requests", requests), ("key_stores", key_stores)):
         if not isinstance(rows, Iterable) or isinstance(rows, str | bytes | Mapping):
             raise EstimateInputError(name, rows, "a list of dicts")
-    bill = _new_bill(month, free_tier, hours, pricing, rotation_rule)
+    bill = _new_bill(month, free_tier, hours, pricing, rotation_rule, cloudhsm_pricing)
     regions = bill.pricing.known_regions
+    for i, store in enumerate(key_stores):
+        where = f"key_stores[{i}]"
+        store = check_fields(store, _KEY_STORE_FIELDS, where)
+        kind = store.get("type")
+        if not isinstance(kind, str) or kind not in CUSTOM_KEY_STORE_TYPES:
+            raise EstimateInputError(f"{where}.type", kind, f"one of {list(CUSTOM_KEY_STORE_TYPES)}")
+        count = check_count(store.get("count", 1), f"{where}.count")
+        region = regions.check(store.get("region", "us-east-1"), f"{where}.region")
+        store_hours = check_number(store.get("hours", bill.month_hours), f"{where}.hours")
+        if not 0 <= store_hours <= bill.month_hours:
+            raise EstimateInputError(
+                f"{where}.hours", store.get("hours"), f"a number of hours from 0 to {bill.month_hours}"
+            )
+        if kind == "EXTERNAL_KEY_STORE":
+            if "hsms" in store:
+                raise EstimateInputError(
+                    f"{where}.hsms", store["hsms"], "no value: an external key store has no AWS HSMs"
+                )
+            bill.add_external_key_stores(region, count)
+            continue
+        hsms = check_count(store.get("hsms", 2), f"{where}.hsms", MAX_HSMS_PER_CLUSTER)
+        bill.add_hsm_hours(region, count * hsms * store_hours)
     for i, key in enumerate(keys):
         where = f"keys[{i}]"
         key = check_fields(key, _KEY_FIELDS, where)
@@ -601,6 +711,7 @@ def bill_from_usage(
     free_tier: bool = True,
     hours: HoursConvention = "calendar",
     rotation_rule: str | None = None,
+    cloudhsm_pricing: PricingTable | None = None,
 ) -> Estimate:
     """Price one month of metered usage, as returned by ``Simulator.usage()``.
 
@@ -610,8 +721,14 @@ def bill_from_usage(
     rotation to the same end. AWS managed keys carry no key charge. Requests of ``month`` are priced by
     operation, key spec and Region; GenerateRandom (no key) is a standard symmetric-class request. The
     result has ``key_detail``, one row per key.
+
+    ``usage["cloudhsm_clusters"]`` (optional): each simulated CloudHSM cluster's ``cluster_id``, ``region`` and
+    ``hsms``, one ``[start, stop or None]`` per HSM; their hours in ``month`` are priced on their own line,
+    billed by AWS CloudHSM, not KMS (a partial hour counts whole while
+    ``choices.CLOUDHSM_PARTIAL_HOUR_BILLED_WHOLE``; otherwise by the second). They are the hours the HSMs ran,
+    whatever ``hours`` says (it prorates key-months only); an HSM still running counts to the month's end.
     """
-    bill = _new_bill(month, free_tier, hours, pricing, rotation_rule)
+    bill = _new_bill(month, free_tier, hours, pricing, rotation_rule, cloudhsm_pricing)
     regions = bill.pricing.known_regions
     if not isinstance(usage, Mapping):
         raise EstimateInputError("usage", usage, "the mapping returned by Simulator.usage()")
@@ -695,6 +812,7 @@ def bill_from_usage(
         region = regions.check(req["region"], f"{where}.region")
         count = check_count(req["count"], f"{where}.count")
         bill.add_requests(region, op, spec, pair, count, "customer", metered=True)
+    _bill_clusters(bill, usage.get("cloudhsm_clusters", []), start, end)
     columns = [
         "arn",
         "region",
@@ -709,3 +827,38 @@ def bill_from_usage(
     import pandas as pd
 
     return bill.finish(pd.DataFrame.from_records(detail, columns=columns))
+
+
+def _bill_clusters(bill: _Bill, clusters: object, start: dt.datetime, end: dt.datetime) -> None:
+    """Add the HSM-hours of ``usage["cloudhsm_clusters"]`` in [start, end) to ``bill``, one line per Region."""
+    if not _is_list(clusters):
+        raise EstimateInputError("usage.cloudhsm_clusters", clusters, "a list of clusters")
+    assert isinstance(clusters, Sequence)
+    per_region: dict[str, Fraction] = {}
+    for i, cluster in enumerate(clusters):
+        where = f"usage.cloudhsm_clusters[{i}]"
+        cluster = check_fields(cluster, _USAGE_CLUSTER_FIELDS, where)
+        missing = sorted(_USAGE_CLUSTER_FIELDS - set(cluster))
+        if missing:
+            raise EstimateInputError(
+                f"{where}.{missing[0]}", None, f"all of the fields {sorted(_USAGE_CLUSTER_FIELDS)}"
+            )
+        region = bill.pricing.known_regions.check(cluster["region"], f"{where}.region")
+        hsms = cluster["hsms"]
+        if not _is_list(hsms):
+            raise EstimateInputError(f"{where}.hsms", hsms, "a list of [start, stop or None], one per HSM")
+        total = Fraction(0)
+        for j, period in enumerate(hsms):
+            at = f"{where}.hsms[{j}]"
+            if not _is_list(period) or len(period) != 2:
+                raise EstimateInputError(at, period, "[start, stop or None]")
+            first = max(_aware(period[0], at), start)
+            stop = end if period[1] is None else min(_aware(period[1], at), end)
+            if choices.CLOUDHSM_PARTIAL_HOUR_BILLED_WHOLE:
+                total += _hour_buckets(first, stop)
+            elif stop > first:
+                total += Fraction((stop - first) // dt.timedelta(microseconds=1), 3_600_000_000)
+        if total:
+            per_region[region] = per_region.get(region, Fraction(0)) + total
+    for region in sorted(per_region):
+        bill.add_hsm_hours(region, per_region[region])

@@ -16,7 +16,15 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
-from ._catalog import DATA_KEY_PAIR_OPERATIONS, DATA_KEY_PAIR_SPECS, OPERATIONS, PRICE_ITEMS, REQUEST_CLASSES
+from ._catalog import (
+    CLOUDHSM_PRICE_ITEMS,
+    DATA_KEY_PAIR_OPERATIONS,
+    DATA_KEY_PAIR_SPECS,
+    OPERATIONS,
+    PRICE_ITEMS,
+    REQUEST_CLASSES,
+    PriceItem,
+)
 from ._csvfile import RowProblem, check_date, check_month, check_url, field, parse_decimal, read_rows
 from ._errors import DataFileError, EstimateInputError
 from ._paths import data_file
@@ -33,6 +41,7 @@ __all__ = [
     "QuotaTable",
     "RegionInfo",
     "RegionTable",
+    "load_cloudhsm_pricing",
     "load_price_history",
     "load_pricing",
     "load_quotas",
@@ -42,6 +51,9 @@ __all__ = [
 #: ``uniform``: a commercial Region's price that no source states for that Region, carried from the rate every
 #: commercial Region whose prices were read shares (the rule is in data/README.md, "One rule for every Region").
 PRICE_STATUSES = ("listed", "derived", "uniform", "assumed", "unknown")
+#: ``third_party``: a figure from a source that is not AWS (data/cloudhsm_pricing.csv only: no AWS CloudHSM price
+#: was found, data/README.md).
+CLOUDHSM_PRICE_STATUSES = ("listed", "third_party", "assumed", "unknown")
 QUOTA_KINDS = ("shared_crypto", "data_key_pair", "custom_key_store", "operation")
 QUOTA_KEY_TYPES = frozenset({"symmetric", "hmac", "rsa", "ecc", "sm2", "ml_dsa", "ml_kem", "none"})
 CUSTOM_KEY_STORE_TYPES = ("AWS_CLOUDHSM", "EXTERNAL_KEY_STORE")
@@ -306,7 +318,8 @@ class PricingTable:
         self.known_regions.check(region)
         row = self._rows.get((region, item))
         if row is None or row.price is None:
-            label = PRICE_ITEMS[item].label if item in PRICE_ITEMS else item
+            known = PRICE_ITEMS.get(item) or CLOUDHSM_PRICE_ITEMS.get(item)
+            label = known.label if known is not None else item
             status = "no row" if row is None else f"status {row.status!r}"
             priced = ", ".join(self.priced_regions(item)) or "none"
             raise EstimateInputError(
@@ -343,7 +356,7 @@ class PricingTable:
             targets = [self.known_regions.check(r, "regions") for r in regions]
         rows = dict(self._rows)
         for region in targets:
-            for item in PRICE_ITEMS:
+            for item in (*PRICE_ITEMS, *CLOUDHSM_PRICE_ITEMS):
                 src = self._rows.get((source_region, item))
                 cur = rows.get((region, item))
                 if src is None or src.price is None or (cur is not None and cur.price is not None):
@@ -392,7 +405,44 @@ def _default_pricing() -> PricingTable:
     )
 
 
-def _load_pricing(path: Path, history: PriceHistory, regions: RegionTable) -> PricingTable:
+def load_cloudhsm_pricing(path: str | Path | None = None) -> PricingTable:
+    """Load and validate the AWS CloudHSM HSM-hour prices: ``data/cloudhsm_pricing.csv`` by default, or your own
+    CSV of the same columns as ``load_pricing``'s, with the one item ``cloudhsm_hsm_hour`` (unit ``HSM-hour``).
+    CloudHSM is another AWS service: "If using AWS CloudHSM, standard AWS CloudHSM charges apply"
+    (https://aws.amazon.com/kms/pricing/). Raises DataFileError naming file, row and problem."""
+    if path is None:
+        return _default_cloudhsm_pricing()
+    return _load_pricing(
+        Path(path),
+        load_price_history(),
+        load_regions(),
+        items=CLOUDHSM_PRICE_ITEMS,
+        statuses=CLOUDHSM_PRICE_STATUSES,
+    )
+
+
+@functools.cache
+def _default_cloudhsm_pricing() -> PricingTable:
+    table = _load_pricing(
+        data_file("cloudhsm_pricing.csv"),
+        load_price_history(),
+        load_regions(),
+        items=CLOUDHSM_PRICE_ITEMS,
+        statuses=CLOUDHSM_PRICE_STATUSES,
+    )
+    return PricingTable(
+        table._rows, path="data/cloudhsm_pricing.csv", history=table.history, regions=table.known_regions
+    )
+
+
+def _load_pricing(
+    path: Path,
+    history: PriceHistory,
+    regions: RegionTable,
+    *,
+    items: Mapping[str, PriceItem] = PRICE_ITEMS,
+    statuses: tuple[str, ...] = PRICE_STATUSES,
+) -> PricingTable:
     rows: dict[tuple[str, str], PriceRow] = {}
     for number, row in read_rows(path, _PRICE_COLUMNS):
         region, item = row["region"], row["item"]
@@ -400,19 +450,19 @@ def _load_pricing(path: Path, history: PriceHistory, regions: RegionTable) -> Pr
             raise DataFileError(
                 path, number, f"column 'region': unknown Region {region!r}; expected one of {regions.codes()}"
             )
-        spec = PRICE_ITEMS.get(item)
+        spec = items.get(item)
         if spec is None:
             raise DataFileError(
-                path, number, f"column 'item': unknown item {item!r}; expected one of {list(PRICE_ITEMS)}"
+                path, number, f"column 'item': unknown item {item!r}; expected one of {list(items)}"
             )
         if row["unit"] != spec.unit:
             raise DataFileError(
                 path, number, f"column 'unit': {row['unit']!r}; item {item} is priced per {spec.unit!r}"
             )
         status = row["status"]
-        if status not in PRICE_STATUSES:
+        if status not in statuses:
             raise DataFileError(
-                path, number, f"column 'status': {status!r}; expected one of {list(PRICE_STATUSES)}"
+                path, number, f"column 'status': {status!r}; expected one of {list(statuses)}"
             )
         currency = row["currency"]
         if len(currency) != 3 or not currency.isalpha() or not currency.isupper():
