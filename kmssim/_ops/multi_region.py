@@ -25,6 +25,7 @@ from .._policy import default_key_policy
 from .._states import CREATING, UPDATING
 from . import operation
 from ._kms import Kms, Request
+from .imported import start_replica
 from .keys import check_key_quota, validated_tags
 from .policies import check_policy
 
@@ -69,7 +70,8 @@ def _in_region(
 def replicate_key(kms: Kms, req: Request) -> dict[str, Any]:
     """API_ReplicateKey: a replica of a primary key in ReplicaRegion, with the same key ID and key material; its
     own policy (the default key policy when Policy is omitted), description ("" by default) and tags. It starts
-    Creating. Needs kms:ReplicateKey on the primary, kms:CreateKey (and kms:TagResource with Tags) in the
+    Creating. A replica of an EXTERNAL primary is made without key material and is PendingImport after
+    Creating (``imported.start_replica``). Needs kms:ReplicateKey on the primary, kms:CreateKey (and kms:TagResource with Tags) in the
     replica Region; one related key per Region (AlreadyExistsException)."""
     p = req.params
     primary = _primary(kms.use_key(req))
@@ -108,13 +110,16 @@ def replicate_key(kms: Kms, req: Request) -> dict[str, Any]:
         multi_region=True,
         state=CREATING,
         tags=tags,
-        materials=[replace(m) for m in primary.materials],
+        # An EXTERNAL primary's replica has no key material until the same bytes are imported into it.
+        materials=[] if primary.origin == "EXTERNAL" else [replace(m) for m in primary.materials],
         on_demand_rotations=primary.on_demand_rotations,
         primary_region=primary.region,
         sync_due=now + choices.MULTI_REGION_TRANSITION,
     )
     if policy is not None:
         check_policy(kms, req, replica, policy, bypass=bool(p.get("BypassPolicyLockoutSafetyCheck")))
+    if primary.origin == "EXTERNAL":
+        start_replica(kms, primary, replica)
     kms.keys.pop(arn, None)  # a deleted replica of the same key: replicating again recreates it
     kms.add_key(replica)
     req.keys.append(replica)
