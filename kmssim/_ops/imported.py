@@ -33,7 +33,7 @@ from .._errors import (
 )
 from .._ids import key_arn
 from .._models import IMPORT_SECRET_BYTES, MAX_MATERIAL_VALIDITY, ImportedMaterial, Key, KeyMaterial
-from .._states import DISABLED, ENABLED, PENDING_IMPORT, check_state
+from .._states import CREATING, DISABLED, ENABLED, PENDING_IMPORT, UPDATING, check_state
 from . import _wrapping, operation
 from ._kms import Kms, Request
 
@@ -76,6 +76,10 @@ def _external_key(kms: Kms, req: Request) -> Key:
             f"{key.arn} origin is {key.origin} which is not valid for this operation."
         )
     check_state(req.operation, key.state, key.arn)
+    # Key-state table: the import operations fail on a new replica (Creating) and, but ImportKeyMaterial, while
+    # Updating (key-state.html, the GetParametersForImport, ImportKeyMaterial and DeleteImportedKeyMaterial rows).
+    if key.state == CREATING or (key.state == UPDATING and req.operation != "ImportKeyMaterial"):
+        raise KMSInvalidStateException(f"{key.arn} is {key.state.lower()}.")
     return key
 
 
