@@ -370,8 +370,8 @@ class Key:
     primary_region: str | None = None
     #: When the transient state Creating (a new replica) or Updating (UpdatePrimaryRegion) ends.
     sync_due: datetime | None = None
-    # -- imported key material (Origin EXTERNAL; ``_ops/imported``). ``materials`` holds the material only while
-    # it is imported: empty before the first import and after its deletion or expiry.
+    # -- imported key material (Origin EXTERNAL; ``_ops/imported``). ``materials`` holds the bytes of the materials
+    # that are imported now, in the order of ``imports``: empty before the first import.
     import_secret: bytes | None = field(default=None, repr=False)  # seals this key's import tokens
     #: Every material associated with the key, in the order they became current, then at most one pending
     #: rotation. Related multi-Region keys list the same materials, each with its own import and expiration.

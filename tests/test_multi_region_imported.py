@@ -290,3 +290,32 @@ def test_a_damaged_imported_set_is_refused(sim: kmssim.Simulator) -> None:
     replica["imports"].pop()
     with pytest.raises(kmssim.DataFileError, match="imports"):
         kmssim.Simulator.from_json(data)
+
+
+def test_an_imported_set_after_update_primary_region(sim: kmssim.Simulator) -> None:
+    """API_UpdatePrimaryRegion: key material stays; new material then goes into the new primary and the same bytes
+    into the old one (now a replica), and the set rotates from the new primary. A key whose material expires
+    while Updating is PendingImport at once (kmssim's reading: crypto, which Updating allows, needs material)."""
+    key_id, c, imp = _set(sim, WEST)
+    one = imp[WEST](_material(seed=1))
+    imp[EAST](_material(seed=1), ValidTo=sim.now + timedelta(seconds=2))  # expires while Updating
+    c[EAST].update_primary_region(KeyId=key_id, PrimaryRegion=WEST)
+    sim.advance(seconds=2)
+    assert _metadata(c[EAST], key_id)["KeyState"] == "PendingImport"
+    sim.advance(seconds=WAIT)
+    assert (_metadata(c[EAST], key_id)["KeyState"], _metadata(c[WEST], key_id)["KeyState"]) == (
+        "PendingImport",
+        "Enabled",
+    )
+    imp[EAST].renew()
+    assert imp[EAST](_material(seed=1)) == one
+    two = imp[WEST](_material(seed=2), ImportType="NEW_KEY_MATERIAL")  # into the new primary
+    assert imp[EAST](_material(seed=2)) == two
+    c[WEST].rotate_key_on_demand(KeyId=key_id)
+    assert {_metadata(c[r], key_id)["CurrentKeyMaterialId"] for r in c} == {two}
+    blob = c[EAST].encrypt(KeyId=key_id, Plaintext=b"p")["CiphertextBlob"]
+    assert c[WEST].decrypt(CiphertextBlob=blob)["KeyMaterialId"] == two
+    text = json.dumps(
+        sim.to_json(), sort_keys=True
+    )  # the IDs were made in two Regions: the state still loads
+    assert json.dumps(kmssim.Simulator.from_json(json.loads(text)).to_json(), sort_keys=True) == text

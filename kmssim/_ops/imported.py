@@ -106,7 +106,7 @@ def _after_import(key: Key) -> None:
 
 def _drop(kms: Kms, key: Key, record: ImportedMaterial) -> None:
     """A material's bytes are gone (deleted or expired): a key missing an associated material is PendingImport
-    (a key pending deletion, Creating or Updating stays so); the record stays, its ID still associated with the
+    (a key pending deletion or Creating stays so); the record stays, its ID still associated with the
     key (API_DeleteImportedKeyMaterial). Material pending rotation is not associated: deleted from a key that is
     not a replica it is gone, from the replicas too; a replica's own deletion leaves the others alone
     (API_DeleteImportedKeyMaterial, "Considerations for multi-Region symmetric encryption keys")."""
@@ -116,8 +116,11 @@ def _drop(kms: Kms, key: Key, record: ImportedMaterial) -> None:
         for k in kms.related_keys(key):
             k.imports = [r for r in k.imports if r.material_id != record.material_id]
             k.materials = [m for m in k.materials if m.material_id != record.material_id]
-    if not key.fully_imported and key.state in (ENABLED, DISABLED):
+    if not key.fully_imported and key.state in (ENABLED, DISABLED, UPDATING):
+        # An Updating key (UpdatePrimaryRegion) whose material expires is PendingImport at once: the primary role
+        # has already moved, and crypto, which Updating allows, needs the material.
         key.state = PENDING_IMPORT
+        key.sync_due = None
 
 
 def expire_material(kms: Kms, key: Key, when: datetime) -> bool:

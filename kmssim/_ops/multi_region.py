@@ -3,7 +3,9 @@
 Sources: https://docs.aws.amazon.com/kms/latest/APIReference/API_ReplicateKey.html,
 API_UpdatePrimaryRegion.html and the developer guide's multi-region-keys-*.html pages. Related keys share their
 key ID, key material (every version), key spec, key usage, origin and rotation (held by the primary, copied to
-the replicas by ``rotation.rotate``); each has its own policy, description, tags, aliases, grants and state. The
+the replicas by ``rotation.rotate``); each has its own policy, description, tags, aliases, grants and state.
+Imported key material is never copied: a replica of an EXTERNAL primary lists the set's materials and takes the
+same bytes by ImportKeyMaterial, each key with its own expiration (``imported``). The
 transient states Creating and Updating end on the simulated clock after ``choices.MULTI_REGION_TRANSITION``.
 """
 
