@@ -98,11 +98,11 @@ def test_the_byok_replica_flow_with_cryptography_outside_kmssim(sim: kmssim.Simu
     east_blob = east.encrypt(KeyId=key_id, Plaintext=b"from east")["CiphertextBlob"]
 
     params = west.get_parameters_for_import(
-        KeyId=key_id, WrappingAlgorithm="RSAES_OAEP_SHA_1", WrappingKeySpec="RSA_3072"
+        KeyId=key_id, WrappingAlgorithm="RSAES_OAEP_SHA_1", WrappingKeySpec="RSA_2048"
     )
     assert params["KeyId"] == md["Arn"]
     public = serialization.load_der_public_key(params["PublicKey"])
-    assert isinstance(public, rsa.RSAPublicKey) and public.key_size == 3072
+    assert isinstance(public, rsa.RSAPublicKey) and public.key_size == 2048
     oaep = padding.OAEP(mgf=padding.MGF1(hashes.SHA1()), algorithm=hashes.SHA1(), label=None)
     for other in (_material(seed=43),):  # other bytes: IncorrectKeyMaterialException, nothing changes
         with pytest.raises(ClientError) as exc:
