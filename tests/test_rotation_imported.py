@@ -332,3 +332,25 @@ def test_rotations_of_imported_material_are_billed_like_others(sim: kmssim.Simul
     when = sim.now
     kms.delete_imported_key_material(KeyId=key_id)
     assert sim.usage()["keys"][0]["rotations"] == [when]
+
+
+def test_deleting_the_earliest_expiring_material_keeps_the_next_expiry(
+    sim: kmssim.Simulator, kms: Any
+) -> None:
+    """ct-deleteexpiredkeymaterial.html: each material is deleted at its own ValidTo, whatever happened to the
+    others (here the one due first was deleted by hand, and the key is pending deletion meanwhile)."""
+    key_id = kms.create_key(Origin="EXTERNAL")["KeyMetadata"]["KeyId"]
+    imp = Importer(kms, key_id)
+    one = imp(_material(seed=1), ValidTo=sim.now + timedelta(days=10))
+    two = imp(_material(seed=2), ImportType="NEW_KEY_MATERIAL", ValidTo=sim.now + timedelta(days=5))
+    kms.rotate_key_on_demand(KeyId=key_id)
+    kms.delete_imported_key_material(KeyId=key_id, KeyMaterialId=two)
+    kms.schedule_key_deletion(KeyId=key_id, PendingWindowInDays=30)
+    sim.advance(days=10)
+    assert _states(kms, key_id) == [
+        (one, "PENDING_IMPORT", "NON_CURRENT"),
+        (two, "PENDING_IMPORT", "CURRENT"),
+    ]
+    assert [e.event_time for e in sim.trail() if e.event_name == "DeleteExpiredKeyMaterial"] == [sim.now]
+    text = json.dumps(sim.to_json(), sort_keys=True)
+    assert json.dumps(kmssim.Simulator.from_json(json.loads(text)).to_json(), sort_keys=True) == text

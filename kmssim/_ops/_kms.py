@@ -267,15 +267,15 @@ class Kms:
         event queue."""
         if key.deleted is not None:
             return
+        expiries = [r.valid_to for r in key.imports if r.valid_to is not None]
+        if expiries:  # the next imported material to expire (each expires at its own ValidTo), in any state
+            self.world.schedule(min(expiries), "DeleteExpiredKeyMaterial", key.arn)
         if key.state == PENDING_DELETION and key.deletion_date is not None:
             self.world.schedule(key.deletion_date, "DeleteKey", key.arn)
             return
         # A key keeps its rotation schedule while Updating: crypto works then (API_UpdatePrimaryRegion).
         if key.state in (ENABLED, UPDATING) and key.rotation_enabled and key.next_rotation is not None:
             self.world.schedule(key.next_rotation, "RotateKey", key.arn)
-        expiries = [r.valid_to for r in key.imports if r.valid_to is not None]
-        if expiries:  # the next imported material to expire (each expires at its own ValidTo)
-            self.world.schedule(min(expiries), "DeleteExpiredKeyMaterial", key.arn)
         if key.state in (CREATING, UPDATING) and key.sync_due is not None:
             self.world.schedule(key.sync_due, "SynchronizeMultiRegionKey", key.arn)
 

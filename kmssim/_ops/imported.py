@@ -116,6 +116,8 @@ def _drop(kms: Kms, key: Key, record: ImportedMaterial) -> None:
         for k in kms.related_keys(key):
             k.imports = [r for r in k.imports if r.material_id != record.material_id]
             k.materials = [m for m in k.materials if m.material_id != record.material_id]
+            kms.schedule(k)  # the next expiry of what is left
+    kms.schedule(key)
     if not key.fully_imported and key.state in (ENABLED, DISABLED, UPDATING):
         # An Updating key (UpdatePrimaryRegion) whose material expires is PendingImport at once: the primary role
         # has already moved, and crypto, which Updating allows, needs the material.

@@ -160,10 +160,9 @@ def _synchronized(kms: Kms, key: Key, when: datetime) -> Key | None:
 
 
 def _expire(kms: Kms, key: Key, when: datetime) -> Key | None:
-    if not expire_material(kms, key, when):
-        return None
+    expired = expire_material(kms, key, when)
     kms.schedule(key)  # the next material to expire, if any
-    return key
+    return key if expired else None
 
 
 _RUNNERS: dict[str, Callable[[Kms, Key, datetime], Key | None]] = {
