@@ -319,3 +319,48 @@ def test_an_imported_set_after_update_primary_region(sim: kmssim.Simulator) -> N
         sim.to_json(), sort_keys=True
     )  # the IDs were made in two Regions: the state still loads
     assert json.dumps(kmssim.Simulator.from_json(json.loads(text)).to_json(), sort_keys=True) == text
+
+
+def test_import_operations_while_updating(sim: kmssim.Simulator) -> None:
+    """Key-state table (Updating column): GetParametersForImport and DeleteImportedKeyMaterial fail,
+    ImportKeyMaterial works."""
+    key_id, c, imp = _set(sim, WEST)
+    imp[WEST](_material(seed=1))
+    c[EAST].update_primary_region(KeyId=key_id, PrimaryRegion=WEST)
+    arn_east = _metadata(c[EAST], key_id)["Arn"]
+    for call in (
+        lambda: c[EAST].get_parameters_for_import(
+            KeyId=key_id, WrappingAlgorithm="RSAES_OAEP_SHA_256", WrappingKeySpec="RSA_2048"
+        ),
+        lambda: c[EAST].delete_imported_key_material(KeyId=key_id),
+    ):
+        with pytest.raises(ClientError) as exc:
+            call()
+        assert (error_code(exc), error_message(exc)) == (
+            "KMSInvalidStateException",
+            f"{arn_east} is updating.",
+        )
+    assert imp[EAST](_material(seed=1), ValidTo=sim.now + timedelta(days=1))  # re-import: a new expiration
+    assert _metadata(c[EAST], key_id)["ValidTo"] == sim.now + timedelta(days=1)
+
+
+def test_a_new_replica_must_also_take_the_pending_material(sim: kmssim.Simulator) -> None:
+    """API_RotationsListEntry: PENDING_MULTI_REGION_IMPORT_AND_ROTATION while a replica has not imported the
+    material; a replica made while material is pending lists it too (API_ReplicateKey: shared key material)."""
+    key_id, c, imp = _set(sim, WEST)
+    imp[WEST](_material(seed=1))
+    two = imp[EAST](_material(seed=2), ImportType="NEW_KEY_MATERIAL")
+    imp[WEST](_material(seed=2))
+    assert _states(c[EAST], key_id)[1] == (two, "IMPORTED", "PENDING_ROTATION")
+    c[EAST].replicate_key(KeyId=key_id, ReplicaRegion=SYD)
+    sim.advance(seconds=WAIT)
+    syd = sim.client("kms", region_name=SYD)
+    assert _states(syd, key_id)[1] == (two, "PENDING_IMPORT", "PENDING_MULTI_REGION_IMPORT_AND_ROTATION")
+    assert _states(c[EAST], key_id)[1][2] == "PENDING_MULTI_REGION_IMPORT_AND_ROTATION"
+    imp_syd = Importer(syd, key_id)
+    imp_syd(_material(seed=2))
+    assert _metadata(syd, key_id)["KeyState"] == "PendingImport"  # its current material is not imported yet
+    imp_syd(_material(seed=1))
+    c[EAST].rotate_key_on_demand(KeyId=key_id)
+    assert _metadata(syd, key_id)["CurrentKeyMaterialId"] == two
+    assert [r["KeyMaterialState"] for r in _all(syd, key_id)] == ["NON_CURRENT", "CURRENT"]
