@@ -8,6 +8,7 @@ material imported into an HMAC or asymmetric key, as the imported key).
 from __future__ import annotations
 
 import base64
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -35,6 +36,8 @@ MAX_MATERIAL_VALIDITY = timedelta(days=365)
 #: The secret an EXTERNAL key's import tokens are sealed with (``_ops/imported``).
 IMPORT_SECRET_BYTES = 32
 GRANT_CONSTRAINT_KINDS = ("EncryptionContextSubset", "EncryptionContextEquals")
+#: A key material ID: 64 lowercase hex digits (API_ImportKeyMaterial, KeyMaterialId).
+MATERIAL_ID = re.compile(r"[0-9a-f]{64}")
 
 
 def iso(t: datetime) -> str:
@@ -260,6 +263,49 @@ def _imported_key(f: Fields, key_spec: str | None) -> _crypto.ImportedKey:
 
 
 @dataclass
+class ImportedMaterial:
+    """One key material of a key with Origin EXTERNAL, as ListKeyRotations lists it (API_RotationsListEntry): a
+    material associated with the key (the first import, or one rotated in by RotateKeyOnDemand), or one imported
+    for on-demand rotation and not rotated in yet (``pending``). Its bytes are a ``KeyMaterial`` in
+    ``Key.materials`` exactly while it is imported; this record stays when they are deleted or expire."""
+
+    material_id: str
+    description: str | None = None  # KeyMaterialDescription: the one given last for this material
+    expiration_model: str | None = None  # of the material's current import; None while it is not imported
+    valid_to: datetime | None = None  # when that import expires (KEY_MATERIAL_EXPIRES)
+    pending: bool = False  # PENDING_ROTATION (or PENDING_MULTI_REGION_IMPORT_AND_ROTATION on a primary)
+    rotated: datetime | None = None  # RotationDate of a material RotateKeyOnDemand made current
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "material_id": self.material_id,
+            "description": self.description,
+            "expiration_model": self.expiration_model,
+            "valid_to": _opt_iso(self.valid_to),
+            "pending": self.pending,
+            "rotated": _opt_iso(self.rotated),
+        }
+
+    @classmethod
+    def from_json(cls, d: object, where: str) -> ImportedMaterial:
+        f = Fields(d, where)
+        record = cls(
+            f.text("material_id"),
+            f.text("description", optional=True),
+            f.text("expiration_model", choices=(None, *EXPIRATION_MODELS)),
+            f.time("valid_to", optional=True),
+            f.flag("pending"),
+            f.time("rotated", optional=True),
+        )
+        f.done()
+        if not MATERIAL_ID.fullmatch(record.material_id):
+            raise f.fail("material_id", "not a key material ID (64 lowercase hex digits)")
+        if record.pending and record.rotated is not None:
+            raise f.fail("rotated", "a material pending rotation has not been rotated in")
+        return record
+
+
+@dataclass
 class Grant:
     grant_id: str
     key_arn: str
@@ -358,13 +404,12 @@ class Key:
     primary_region: str | None = None
     #: When the transient state Creating (a new replica) or Updating (UpdatePrimaryRegion) ends.
     sync_due: datetime | None = None
-    # -- imported key material (Origin EXTERNAL; ``_ops/imported``). ``materials`` holds the material only while
-    # it is imported: empty before the first import and after its deletion or expiry.
+    # -- imported key material (Origin EXTERNAL; ``_ops/imported``). ``materials`` holds the bytes of the materials
+    # that are imported now, in the order of ``imports``: empty before the first import.
     import_secret: bytes | None = field(default=None, repr=False)  # seals this key's import tokens
-    imported_material_id: str | None = None  # the material permanently associated by the first import
-    material_description: str | None = None  # its KeyMaterialDescription
-    expiration_model: str | None = None  # of the material imported now; None while none is
-    valid_to: datetime | None = None  # when that material expires (KEY_MATERIAL_EXPIRES)
+    #: Every material associated with the key, in the order they became current, then at most one pending
+    #: rotation. Related multi-Region keys list the same materials, each with its own import and expiration.
+    imports: list[ImportedMaterial] = field(default_factory=list)
 
     @property
     def spec(self) -> KeySpecInfo:
@@ -372,7 +417,67 @@ class Key:
 
     @property
     def current_material(self) -> KeyMaterial:
+        """The material Encrypt uses: the newest, except that imported material pending rotation is not used
+        until RotateKeyOnDemand makes it current (API_RotateKeyOnDemand)."""
+        pending = self.pending_material
+        if pending is not None and self.materials[-1].material_id == pending.material_id:
+            return self.materials[-2]
         return self.materials[-1]
+
+    # -- imported key material (Origin EXTERNAL), derived from ``imports``
+
+    @property
+    def associated(self) -> list[ImportedMaterial]:
+        """The materials permanently associated with an EXTERNAL key, oldest first (the last is current)."""
+        return [r for r in self.imports if not r.pending]
+
+    @property
+    def pending_material(self) -> ImportedMaterial | None:
+        """The material imported for on-demand rotation and not rotated in yet, if any."""
+        return self.imports[-1] if self.imports and self.imports[-1].pending else None
+
+    @property
+    def imported_material_id(self) -> str | None:
+        """The material the first import associated with the key, None before it."""
+        associated = self.associated
+        return associated[0].material_id if associated else None
+
+    @property
+    def fully_imported(self) -> bool:
+        """Every associated material is imported: only then is the key usable (API_ImportKeyMaterial: "you will
+        need to import all of the key materials associated with the KMS key to change its state to Enabled")."""
+        associated = self.associated
+        return bool(associated) and all(r.expiration_model is not None for r in associated)
+
+    @property
+    def expiration_model(self) -> str | None:
+        """DescribeKey's ExpirationModel: KEY_MATERIAL_EXPIRES if an imported associated material expires,
+        KEY_MATERIAL_DOES_NOT_EXPIRE if the imported ones do not, None while none is imported."""
+        models = {r.expiration_model for r in self.associated} - {None}
+        if not models:
+            return None
+        return "KEY_MATERIAL_EXPIRES" if "KEY_MATERIAL_EXPIRES" in models else "KEY_MATERIAL_DOES_NOT_EXPIRE"
+
+    @property
+    def valid_to(self) -> datetime | None:
+        """DescribeKey's ValidTo: "the earliest time at which any imported key material permanently associated
+        with this KMS key expires" (API_KeyMetadata)."""
+        dates = [r.valid_to for r in self.associated if r.valid_to is not None]
+        return min(dates) if dates else None
+
+    @property
+    def rotation_dates(self) -> list[datetime]:
+        """When each rotation happened (for the bill and the inventory): an imported material's rotation date
+        stays when its bytes are deleted."""
+        if self.origin == "EXTERNAL":
+            return [r.rotated for r in self.imports if r.rotated is not None]
+        return [m.created for m in self.materials if m.rotation_type is not None]
+
+    def imported(self, material_id: str) -> ImportedMaterial | None:
+        for r in self.imports:
+            if r.material_id == material_id:
+                return r
+        return None
 
     def material(self, material_id: str) -> KeyMaterial | None:
         for m in self.materials:
@@ -411,10 +516,7 @@ class Key:
             "import_secret": None
             if self.import_secret is None
             else base64.b64encode(self.import_secret).decode(),
-            "imported_material_id": self.imported_material_id,
-            "material_description": self.material_description,
-            "expiration_model": self.expiration_model,
-            "valid_to": _opt_iso(self.valid_to),
+            "imports": [r.to_json() for r in self.imports],
         }
 
     @classmethod
@@ -446,11 +548,14 @@ class Key:
             pending_window_days=f.whole("pending_window_days", 1, 2**31, optional=True),
             deleted=f.time("deleted", optional=True),
             import_secret=_opt_bytes(f, "import_secret", IMPORT_SECRET_BYTES),
-            imported_material_id=f.text("imported_material_id", optional=True),
-            material_description=f.text("material_description", optional=True),
-            expiration_model=f.text("expiration_model", choices=(None, *EXPIRATION_MODELS)),
-            valid_to=f.time("valid_to", optional=True),
         )
+        if "imports" in f.data:
+            key.imports = [
+                ImportedMaterial.from_json(r, f.path(f"imports[{i}]"))
+                for i, r in enumerate(f.items("imports"))
+            ]
+        else:  # saved before on-demand rotation of imported material: one material, its fields on the key
+            key.imports = _one_import(f)
         if "primary_region" in f.data or "sync_due" in f.data:
             key.primary_region = f.text("primary_region", optional=True)
             key.sync_due = f.time("sync_due", optional=True)
@@ -503,14 +608,18 @@ class Key:
                     f"materials[{i}]",
                     "an imported key is the material of an EXTERNAL HMAC or asymmetric key, and only of one",
                 )
-            if (m.rotation_type is None) != (i == 0):
-                raise fail(f"materials[{i}].rotation_type", "only the first material has no rotation type")
-            if i and m.created < self.materials[i - 1].created:
-                raise fail(f"materials[{i}].created", "earlier than the material before it")
-        if self.origin == "EXTERNAL":
-            if self.materials and self.materials[0].created < self.created:
-                raise fail("materials[0].created", "earlier than the key")
+        if self.origin == "EXTERNAL":  # imported materials come and go; ``_check_imported`` orders them
+            for i, m in enumerate(self.materials):
+                if m.created < self.created:
+                    raise fail(f"materials[{i}].created", "earlier than the key")
         else:
+            for i, m in enumerate(self.materials):
+                if (m.rotation_type is None) != (i == 0):
+                    raise fail(
+                        f"materials[{i}].rotation_type", "only the first material has no rotation type"
+                    )
+                if i and m.created < self.materials[i - 1].created:
+                    raise fail(f"materials[{i}].created", "earlier than the material before it")
             first = self.materials[0].created
             if (first > self.created) if self.multi_region else (first != self.created):
                 raise fail("materials[0].created", "the first material is made with the key")
@@ -527,7 +636,10 @@ class Key:
             raise fail("state", f"{self.state} is a state of multi-Region keys only")
         if len({m.material_id for m in self.materials}) != len(self.materials):
             raise fail("materials", "two materials share a material ID")
-        on_demand = sum(1 for m in self.materials if m.rotation_type == "ON_DEMAND")
+        if self.origin == "EXTERNAL":
+            on_demand = len(self.rotation_dates)
+        else:
+            on_demand = sum(1 for m in self.materials if m.rotation_type == "ON_DEMAND")
         if self.on_demand_rotations != on_demand:
             raise fail(
                 "on_demand_rotations", f"{self.on_demand_rotations}, but {on_demand} ON_DEMAND materials"
@@ -563,12 +675,12 @@ class Key:
                 raise fail("grants", "grant constraints exist only on symmetric encryption keys")
 
     def _check_imported(self, fail: Callable[[str, str], DamagedState]) -> None:
-        """The relations ``_ops/imported`` keeps: only EXTERNAL keys have import fields; such a key holds at most
-        its one imported material, is PendingImport exactly when it holds none (unless pending deletion), and
-        the material's expiration is set exactly while it is held."""
-        imported = (self.import_secret, self.imported_material_id, self.material_description)
+        """The relations ``_ops/imported`` keeps: only EXTERNAL keys have import fields; such a key's ``imports``
+        are its associated materials (the first without a rotation date, the others rotated in, in order) and
+        at most one pending rotation, last; ``materials`` holds the bytes of exactly the imported ones, in the
+        same order, each with its expiration; the key is usable exactly when every associated one is imported."""
         if self.origin != "EXTERNAL":
-            if any(v is not None for v in (*imported, self.expiration_model, self.valid_to)):
+            if self.import_secret is not None or self.imports:
                 raise fail("origin", "only a key with Origin EXTERNAL has imported key material fields")
             if self.state == "PendingImport":
                 raise fail("state", "only a key with Origin EXTERNAL can be pending import")
@@ -581,31 +693,48 @@ class Key:
             or self.rotation_enabled
         ):
             raise fail("origin", f"kmssim does not import key material into this key ({self.key_spec})")
-        if not self.spec.symmetric_encryption and self.material_description is not None:
-            raise fail("material_description", "only symmetric encryption keys describe their key material")
-        if len(self.materials) > 1:
-            raise fail("materials", "a key with imported key material holds one material at most")
-        if self.imported_material_id is None and self.material_description is not None:
-            raise fail("material_description", "describes no imported material")
-        if not self.materials:
-            if self.expiration_model is not None or self.valid_to is not None:
-                raise fail("expiration_model", "set, but no key material is imported")
-            if self.state not in ("PendingImport", "PendingDeletion"):
-                raise fail("state", "a key whose key material is not imported is PendingImport")
-            return
-        material = self.materials[0]
-        if material.material_id != self.imported_material_id:
-            raise fail("imported_material_id", "is not the ID of the material imported")
-        if self.state == "PendingImport":
-            raise fail("state", "a key whose key material is imported is not PendingImport")
-        if self.expiration_model is None:
-            raise fail("expiration_model", "imported key material has an expiration model")
-        if (self.valid_to is not None) != (self.expiration_model == "KEY_MATERIAL_EXPIRES"):
-            raise fail("valid_to", "set exactly when the expiration model is KEY_MATERIAL_EXPIRES")
-        if self.valid_to is not None and not (
-            material.created < self.valid_to <= material.created + MAX_MATERIAL_VALIDITY
-        ):
-            raise fail("valid_to", "not after the import, or more than 365 days after it")
+        if not self.spec.symmetric_encryption:
+            if len(self.imports) > 1:
+                raise fail("imports", "an HMAC or asymmetric key has one key material at most")
+            if any(r.description is not None for r in self.imports):
+                raise fail("imports", "only symmetric encryption keys describe their key material")
+        if len({r.material_id for r in self.imports}) != len(self.imports):
+            raise fail("imports", "two entries for one key material")
+        if any(r.pending for r in self.imports[:-1]) or (self.imports and self.imports[0].pending):
+            raise fail("imports", "only the last of several materials can be pending rotation")
+        previous: datetime | None = None
+        for i, r in enumerate(self.imports):
+            if r.pending:
+                continue
+            if (r.rotated is None) != (i == 0):
+                raise fail(f"imports[{i}].rotated", "set for every associated material but the first")
+            if r.rotated is not None and previous is not None and r.rotated < previous:
+                raise fail(f"imports[{i}].rotated", "earlier than the rotation before it")
+            previous = r.rotated or previous
+        held = [r for r in self.imports if r.expiration_model is not None]
+        if [m.material_id for m in self.materials] != [r.material_id for r in held]:
+            raise fail("materials", "not the bytes of the imported materials, in the order of imports")
+        for i, r in enumerate(self.imports):
+            if r.expiration_model is None:
+                if r.valid_to is not None:
+                    raise fail(f"imports[{i}].valid_to", "set, but the material is not imported")
+                continue
+            material = self.materials[held.index(r)]
+            if material.rotation_type != ("ON_DEMAND" if r.rotated is not None else None):
+                raise fail(f"imports[{i}].rotated", "does not match the material's rotation type")
+            if (r.valid_to is not None) != (r.expiration_model == "KEY_MATERIAL_EXPIRES"):
+                raise fail(
+                    f"imports[{i}].valid_to", "set exactly when the expiration model is KEY_MATERIAL_EXPIRES"
+                )
+            if r.valid_to is not None and not (
+                material.created < r.valid_to <= material.created + MAX_MATERIAL_VALIDITY
+            ):
+                raise fail(f"imports[{i}].valid_to", "not after the import, or more than 365 days after it")
+        if self.fully_imported:
+            if self.state == "PendingImport":
+                raise fail("state", "a key whose key material is imported is not PendingImport")
+        elif self.state in ("Enabled", "Disabled"):
+            raise fail("state", "a key whose key material is not all imported is PendingImport")
 
 
 @dataclass
@@ -692,6 +821,21 @@ class KeySummary:
     next_rotation: datetime | None
     rotations: int
     deletion_date: datetime | None
+
+
+def _one_import(f: Fields) -> list[ImportedMaterial]:
+    """The imported material of a key saved before ``imports`` existed, from the key's own fields."""
+    material_id = f.text("imported_material_id", optional=True)
+    description = f.text("material_description", optional=True)
+    model = f.text("expiration_model", choices=(None, *EXPIRATION_MODELS))
+    valid_to = f.time("valid_to", optional=True)
+    if material_id is None:
+        if description is not None or model is not None or valid_to is not None:
+            raise f.fail("imported_material_id", "import fields without an imported key material")
+        return []
+    if not MATERIAL_ID.fullmatch(material_id):
+        raise f.fail("imported_material_id", "not a key material ID (64 lowercase hex digits)")
+    return [ImportedMaterial(material_id, description, model, valid_to)]
 
 
 def _related_arns(key: Key) -> tuple[str, ...]:

@@ -344,7 +344,7 @@ class Simulator:
                     rotation_enabled=k.rotation_enabled and not pending,
                     rotation_period_days=k.rotation_period_days if k.rotation_enabled else None,
                     next_rotation=k.next_rotation if k.rotation_enabled and not pending else None,
-                    rotations=sum(1 for m in k.materials if m.rotation_type is not None),
+                    rotations=len(k.rotation_dates),
                     deletion_date=k.deletion_date if pending else None,
                 )
             )
@@ -527,7 +527,7 @@ class Simulator:
                 "created": k.created,
                 "deletion_scheduled": k.deletion_scheduled_at,
                 "deleted": k.deleted,
-                "rotations": [m.created for m in k.materials if m.rotation_type is not None],
+                "rotations": k.rotation_dates,
             }
             for k in self.ops.keys.values()
             if k.account == self.account_id

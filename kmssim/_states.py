@@ -64,6 +64,6 @@ def check_state(operation: str, state: str, arn: str) -> None:
         raise KMSInvalidStateException(f"{arn} is updating.")
     elif state == PENDING_IMPORT and rule in ("crypto", "public_key", "toggle", "replicate"):
         # Footnote 5. Rotation settings (``enabled``) on an EXTERNAL key are the rotation handlers' refusal
-        # (footnote 6: UnsupportedOperationException), which needs the key's origin, not its state. Replicating
-        # a key pending import is refused here: replicas of imported keys are not simulated.
+        # (footnote 6: UnsupportedOperationException), which needs the key's origin, not its state. ReplicateKey
+        # of a key pending import is refused too (the table's ReplicateKey row).
         raise KMSInvalidStateException(f"{arn} is pending import.")

@@ -328,9 +328,6 @@ def test_import_type_and_key_material_id(kms: Any) -> None:
     assert (
         _attempt(kms, key_id, token, same, ImportType="NEW_KEY_MATERIAL") == "IncorrectKeyMaterialException"
     )
-    assert (
-        _attempt(kms, key_id, token, other, ImportType="NEW_KEY_MATERIAL") == "UnsupportedOperationException"
-    )
     assert _attempt(kms, key_id, token, same, KeyMaterialId="b" * 64) == "IncorrectKeyMaterialException"
     assert _attempt(kms, key_id, token, other) == "IncorrectKeyMaterialException"
     # Re-importing the same material into the Enabled key resets its expiration.
@@ -344,6 +341,15 @@ def test_import_type_and_key_material_id(kms: Any) -> None:
     )
     assert out["KeyMaterialId"] == material_id
     assert _metadata(kms, key_id)["ExpirationModel"] == "KEY_MATERIAL_EXPIRES"
+    # Other material with NEW_KEY_MATERIAL is pending rotation (API_ImportKeyMaterial): not current yet.
+    pending = kms.import_key_material(
+        KeyId=key_id,
+        ImportToken=token,
+        EncryptedKeyMaterial=other,
+        ImportType="NEW_KEY_MATERIAL",
+        ExpirationModel="KEY_MATERIAL_DOES_NOT_EXPIRE",
+    )["KeyMaterialId"]
+    assert pending != material_id and _metadata(kms, key_id)["CurrentKeyMaterialId"] == material_id
 
 
 def test_delete_imported_key_material(kms: Any) -> None:
@@ -418,9 +424,14 @@ def test_key_state_rules_while_pending_import(kms: Any) -> None:
     kms.create_alias(AliasName="alias/byok", TargetKeyId=key_id)
     assert kms.get_key_policy(KeyId=key_id)["Policy"]
     _import(kms, key_id, _material())
-    with pytest.raises(ClientError) as exc:  # imported, but rotation of imported material is not simulated
+    with pytest.raises(
+        ClientError
+    ) as exc:  # AWS-obs test_rotate_key_on_demand_raises_for_no_pending_key_material
         kms.rotate_key_on_demand(KeyId=key_id)
-    assert error_code(exc) == "UnsupportedOperationException" and "not simulated" in error_message(exc)
+    assert (error_code(exc), error_message(exc)) == (
+        "KMSInvalidStateException",
+        f"No available key material pending rotation for the key: {arn}.",
+    )
     kms.disable_key(KeyId=key_id)
     kms.enable_key(KeyId=key_id)
     assert kms.encrypt(KeyId="alias/byok", Plaintext=b"x")["KeyId"] == arn

@@ -26,7 +26,7 @@ def _world() -> tuple[str, dict[str, str], tuple[bytes, bytes]]:
     (with an outstanding import token) and one pending deletion without material."""
     sim = kmssim.Simulator(seed=8)
     kms = sim.client("kms")
-    keys = {name: _external(kms) for name in ("expiring", "deleted", "fresh", "doomed")}
+    keys = {name: _external(kms) for name in ("expiring", "deleted", "fresh", "doomed", "rotated")}
     keys["other"] = kms.create_key()["KeyMetadata"]["KeyId"]
     _import(
         kms, keys["expiring"], _material(), ValidTo=sim.now + timedelta(days=20), KeyMaterialDescription="v1"
@@ -36,6 +36,28 @@ def _world() -> tuple[str, dict[str, str], tuple[bytes, bytes]]:
     _import(kms, keys["doomed"], _material(seed=3))
     kms.schedule_key_deletion(KeyId=keys["doomed"], PendingWindowInDays=7)
     kms.delete_imported_key_material(KeyId=keys["doomed"])
+    # Rotated on demand once (API_RotateKeyOnDemand), the first material deleted, a third pending rotation.
+    p = _params(kms, keys["rotated"])
+    for seed, extra in ((5, {}), (6, {"ImportType": "NEW_KEY_MATERIAL", "KeyMaterialDescription": "v2"})):
+        kms.import_key_material(
+            KeyId=keys["rotated"],
+            ImportToken=p["ImportToken"],
+            EncryptedKeyMaterial=_wrap(p["PublicKey"], "RSAES_OAEP_SHA_256", _material(seed=seed)),
+            ExpirationModel="KEY_MATERIAL_DOES_NOT_EXPIRE",
+            **extra,
+        )
+    kms.rotate_key_on_demand(KeyId=keys["rotated"])
+    kms.import_key_material(
+        KeyId=keys["rotated"],
+        ImportToken=p["ImportToken"],
+        EncryptedKeyMaterial=_wrap(p["PublicKey"], "RSAES_OAEP_SHA_256", _material(seed=7)),
+        ImportType="NEW_KEY_MATERIAL",
+        ValidTo=sim.now + timedelta(days=30),
+    )
+    first = kms.list_key_rotations(KeyId=keys["rotated"], IncludeKeyMaterial="ALL_KEY_MATERIAL")["Rotations"][
+        0
+    ]
+    kms.delete_imported_key_material(KeyId=keys["rotated"], KeyMaterialId=first["KeyMaterialId"])
     p = _params(kms, keys["fresh"])
     wrapped = _wrap(p["PublicKey"], "RSAES_OAEP_SHA_256", _material(seed=4))
     keys["token"] = p["ImportToken"].hex()
@@ -63,6 +85,7 @@ def test_the_new_fields_round_trip() -> None:
         "deleted": "PendingImport",
         "fresh": "PendingImport",
         "doomed": "PendingDeletion",
+        "rotated": "PendingImport",
     }
 
 
@@ -87,38 +110,69 @@ def _key(data: dict[str, Any], key_id: str) -> dict[str, Any]:
     return found
 
 
-def _damaged(change: dict[str, Any], which: str) -> str:
+def _damaged(change: dict[str, Any], which: str, record: int | None = None) -> str:
+    """The error loading the saved world with ``change`` made to a key (or to its ``record``-th import)."""
     text, keys, _ = _world()
     data = json.loads(text)
-    record = _key(data, keys[which])
-    record.update(change)
+    target = _key(data, keys[which])
+    if record is not None:
+        target = target["imports"][record]
+    target.update(change)
     with pytest.raises(kmssim.DataFileError) as exc:
         kmssim.Simulator.from_json(data)
     return str(exc.value)
 
 
 @pytest.mark.parametrize(
-    ("which", "change", "field"),
+    ("which", "record", "change", "field"),
     [
-        ("expiring", {"valid_to": "2026-01-01T00:30:00Z"}, "valid_to"),  # due, yet not expired
-        ("expiring", {"valid_to": "2027-06-01T00:00:00Z"}, "valid_to"),  # beyond 365 days
-        ("expiring", {"valid_to": None}, "valid_to"),
-        ("expiring", {"expiration_model": None}, "expiration_model"),
-        ("expiring", {"state": "PendingImport"}, "state"),
-        ("expiring", {"imported_material_id": "0" * 64}, "imported_material_id"),
-        ("expiring", {"import_secret": None}, "import_secret"),
-        ("expiring", {"import_secret": "c2hvcnQ="}, "import_secret"),
-        ("deleted", {"state": "Enabled"}, "state"),
-        ("deleted", {"expiration_model": "KEY_MATERIAL_DOES_NOT_EXPIRE"}, "expiration_model"),
-        ("fresh", {"material_description": "x"}, "material_description"),
-        ("expiring", {"origin": "AWS_KMS"}, "origin"),
-        ("other", {"import_secret": "A" * 43 + "="}, "origin"),  # an AWS_KMS key with import fields
-        ("other", {"state": "PendingImport"}, "state"),
-        ("other", {"origin": "EXTERNAL"}, "import_secret"),
+        ("expiring", 0, {"valid_to": "2026-01-01T00:30:00Z"}, "valid_to"),  # due, yet not expired
+        ("expiring", 0, {"valid_to": "2027-06-01T00:00:00Z"}, "valid_to"),  # beyond 365 days
+        ("expiring", 0, {"valid_to": None}, "valid_to"),
+        ("expiring", 0, {"expiration_model": None}, "materials"),  # bytes held, yet not imported
+        ("expiring", None, {"state": "PendingImport"}, "state"),
+        ("expiring", 0, {"material_id": "0" * 64}, "materials"),
+        ("expiring", 0, {"material_id": "not hex"}, "material_id"),
+        ("expiring", 0, {"pending": True}, "imports"),  # the first material is never pending
+        ("expiring", 0, {"rotated": "2026-01-01T00:00:00Z"}, "rotated"),
+        ("expiring", None, {"import_secret": None}, "import_secret"),
+        ("expiring", None, {"import_secret": "c2hvcnQ="}, "import_secret"),
+        ("deleted", None, {"state": "Enabled"}, "state"),
+        ("deleted", 0, {"valid_to": "2026-01-05T00:00:00Z"}, "valid_to"),  # not imported
+        ("rotated", 1, {"rotated": None}, "rotated"),
+        ("rotated", 2, {"rotated": "2026-01-01T00:00:00Z"}, "rotated"),  # pending, yet rotated in
+        ("rotated", 2, {"pending": False}, "rotated"),
+        ("rotated", None, {"on_demand_rotations": 0}, "on_demand_rotations"),
+        ("rotated", None, {"state": "Enabled"}, "state"),  # its first material is not imported
+        ("expiring", None, {"origin": "AWS_KMS"}, "origin"),
+        ("other", None, {"import_secret": "A" * 43 + "="}, "origin"),  # an AWS_KMS key with import fields
+        ("other", None, {"state": "PendingImport"}, "state"),
+        ("other", None, {"origin": "EXTERNAL"}, "import_secret"),
     ],
 )
-def test_a_damaged_field_is_refused_by_name(which: str, change: dict[str, Any], field: str) -> None:
-    assert field in _damaged(change, which)
+def test_a_damaged_field_is_refused_by_name(
+    which: str, record: int | None, change: dict[str, Any], field: str
+) -> None:
+    assert field in _damaged(change, which, record)
+
+
+def test_a_state_saved_before_imports_existed_still_loads() -> None:
+    """A key saved with its one imported material's fields on the key itself (kmssim before on-demand rotation
+    of imported material) loads as that one material."""
+    text, keys, _ = _world()
+    data = json.loads(text)
+    for name in ("expiring", "deleted", "fresh"):
+        record = _key(data, keys[name])
+        imports = record.pop("imports")
+        first = imports[0] if imports else {}
+        record.update(
+            imported_material_id=first.get("material_id"),
+            material_description=first.get("description"),
+            expiration_model=first.get("expiration_model"),
+            valid_to=first.get("valid_to"),
+        )
+    sim = kmssim.Simulator.from_json(data)
+    assert json.dumps(sim.to_json(), indent=1, sort_keys=True) == text
 
 
 def test_materials_of_an_imported_key_cannot_be_two() -> None:

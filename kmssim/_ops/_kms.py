@@ -267,14 +267,15 @@ class Kms:
         event queue."""
         if key.deleted is not None:
             return
+        expiries = [r.valid_to for r in key.imports if r.valid_to is not None]
+        if expiries:  # the next imported material to expire (each expires at its own ValidTo), in any state
+            self.world.schedule(min(expiries), "DeleteExpiredKeyMaterial", key.arn)
         if key.state == PENDING_DELETION and key.deletion_date is not None:
             self.world.schedule(key.deletion_date, "DeleteKey", key.arn)
             return
         # A key keeps its rotation schedule while Updating: crypto works then (API_UpdatePrimaryRegion).
         if key.state in (ENABLED, UPDATING) and key.rotation_enabled and key.next_rotation is not None:
             self.world.schedule(key.next_rotation, "RotateKey", key.arn)
-        if key.valid_to is not None and key.materials:
-            self.world.schedule(key.valid_to, "DeleteExpiredKeyMaterial", key.arn)
         if key.state in (CREATING, UPDATING) and key.sync_due is not None:
             self.world.schedule(key.sync_due, "SynchronizeMultiRegionKey", key.arn)
 
@@ -604,15 +605,14 @@ class Kms:
                     {"Arn": k.arn, "Region": k.region} for k in self.related_keys(key) if k.region != primary
                 ],
             }
-        if (
-            key.spec.symmetric_encryption
-            and key.state != CREATING
-            and (key.materials or key.imported_material_id)
-        ):
+        if key.spec.symmetric_encryption and key.state != CREATING and (key.materials or key.imports):
             # A new replica shows none yet; an imported key's material ID stays after the material is deleted
-            # (AWS-obs test_import_key_symmetric).
+            # (AWS-obs test_import_key_symmetric), and material pending rotation is not current yet
+            # (AWS-obs test_rotate_key_on_demand_updates_current_key_material_for_external_keys).
             md["CurrentKeyMaterialId"] = (
-                key.current_material.material_id if key.materials else key.imported_material_id
+                key.associated[-1].material_id
+                if key.origin == "EXTERNAL"
+                else key.current_material.material_id
             )
         if key.expiration_model is not None:
             md["ExpirationModel"] = key.expiration_model

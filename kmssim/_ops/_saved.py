@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from .. import choices
+from .. import _crypto, choices
 from .._catalog import OPERATIONS
 from .._ids import key_arn
 from .._models import Alias, DamagedState, Fields, Key, parse_time
@@ -101,6 +101,7 @@ def _check_key_times(key: Key, now: datetime, where: str) -> None:
     ]
     past += [(f"materials[{i}].created", m.created) for i, m in enumerate(key.materials)]
     past += [(f"grants.{g.grant_id}.created", g.created) for g in key.grants.values()]
+    past += [(f"imports[{i}].rotated", r.rotated) for i, r in enumerate(key.imports)]
     for name, when in past:
         if when is not None and when > now:
             raise DamagedState(f"{where}.{name}", "later than the simulator's clock")
@@ -121,9 +122,12 @@ def _check_key_times(key: Key, now: datetime, where: str) -> None:
         raise DamagedState(f"{where}.deletion_date", "a deletion that is due has not happened")
     if key.sync_due is not None and key.sync_due <= now:
         raise DamagedState(f"{where}.sync_due", "a Creating or Updating state that is over has not ended")
-    if key.deleted is None and key.valid_to is not None and key.valid_to <= now:
-        # ImportKeyMaterial: the clock deletes imported material at its ValidTo (``imported.expire_material``).
-        raise DamagedState(f"{where}.valid_to", "imported key material whose expiry is due has not expired")
+    for i, r in enumerate(key.imports):
+        if key.deleted is None and r.valid_to is not None and r.valid_to <= now:
+            # ImportKeyMaterial: the clock deletes imported material at its ValidTo (``imported.expire_material``).
+            raise DamagedState(
+                f"{where}.imports[{i}].valid_to", "imported key material whose expiry is due has not expired"
+            )
     if key.on_demand_rotations > choices.ON_DEMAND_ROTATIONS_PER_KEY:
         raise DamagedState(
             f"{where}.on_demand_rotations", f"above the quota of {choices.ON_DEMAND_ROTATIONS_PER_KEY}"
@@ -173,18 +177,42 @@ def _check_related_keys(keys: dict[str, Key], where: str) -> None:
         primary = next((k for k in related if k.region == k.primary_region), None)
         if primary is None:
             raise DamagedState(f"{at}.primary_region", "a replica key whose primary key does not exist")
-        shape = [(m.material_id, m.seed, m.created, m.rotation_type) for m in primary.materials]
-        for k in related:
-            if k is primary:
-                continue
-            if [(m.material_id, m.seed, m.created, m.rotation_type) for m in k.materials] != shape:
-                raise DamagedState(
-                    f"{where}.{k.arn}.materials", "a replica holds other materials than its primary"
-                )
-            if (
-                k.created < primary.materials[0].created
-                or k.on_demand_rotations != primary.on_demand_rotations
-            ):
-                raise DamagedState(f"{where}.{k.arn}", "a replica older than its key material or rotations")
+        if primary.origin == "EXTERNAL":
+            _check_imported_set(primary, related, where)
+        else:
+            _check_copied_materials(primary, related, where)
         if primary.state == "PendingReplicaDeletion" and len(related) == 1:
             raise DamagedState(f"{at}.state", "pending replica deletion, but the key has no replica")
+
+
+def _check_imported_set(primary: Key, related: list[Key], where: str) -> None:
+    """Related keys with imported key material list the same materials (ID, rotation date, pending or not) and
+    rotation count, and hold the same bytes for a material wherever it is imported; each has its own imports and
+    expirations (multi-region-keys-import.html)."""
+    shape = [(r.material_id, r.pending, r.rotated) for r in primary.imports]
+    seeds: dict[str, _crypto.Material] = {}
+    for k in related:
+        at = f"{where}.{k.arn}"
+        if k.origin != "EXTERNAL" or [(r.material_id, r.pending, r.rotated) for r in k.imports] != shape:
+            raise DamagedState(f"{at}.imports", "a related key lists other key materials than its primary")
+        if k.on_demand_rotations != primary.on_demand_rotations:
+            raise DamagedState(f"{at}.on_demand_rotations", "not the rotation count of its primary key")
+        for m in k.materials:
+            if seeds.setdefault(m.material_id, m.seed) != m.seed:
+                raise DamagedState(
+                    f"{at}.materials", "other bytes under the key material ID of a related key"
+                )
+
+
+def _check_copied_materials(primary: Key, related: list[Key], where: str) -> None:
+    """Replicas of a key with AWS_KMS material hold copies of its primary's materials and rotation count."""
+    shape = [(m.material_id, m.seed, m.created, m.rotation_type) for m in primary.materials]
+    for k in related:
+        if k is primary:
+            continue
+        if [(m.material_id, m.seed, m.created, m.rotation_type) for m in k.materials] != shape:
+            raise DamagedState(
+                f"{where}.{k.arn}.materials", "a replica holds other materials than its primary"
+            )
+        if k.created < primary.materials[0].created or k.on_demand_rotations != primary.on_demand_rotations:
+            raise DamagedState(f"{where}.{k.arn}", "a replica older than its key material or rotations")

@@ -12,6 +12,12 @@ PKCS #8 private key *is* the key (``_crypto.ImportedKey``, checked by ``_crypto.
 signatures, ciphertexts and shared secrets are what the importer's own copy computes outside KMS. Either way the
 same bytes always make the same material and the same material ID (``_crypto.material_id``: a hash of the bytes and
 the key ARN), and the key works again once the same bytes are imported again after the material expired.
+
+A key's materials are ``Key.imports`` (one record each: associated with the key, or pending rotation) and the
+bytes of the imported ones, ``Key.materials``. Importing new material into a key that has material makes it
+pending rotation; RotateKeyOnDemand makes it current (``rotate_in``). The related keys of a multi-Region key list
+the same materials, each key with its own imports: a replica is made without material and takes the same bytes
+(multi-region-keys-import.html).
 """
 
 from __future__ import annotations
@@ -23,13 +29,15 @@ from .. import _crypto, choices
 from .._errors import (
     ExpiredImportTokenException,
     IncorrectKeyMaterialException,
+    KMSInvalidStateException,
     NotFoundException,
     UnsupportedOperationException,
     ValidationException,
 )
+from .._ids import key_arn
 from .._keyspecs import IMPORT_OAEP_WRAPPING_KEYS, IMPORT_REFUSALS, IMPORTABLE_KEY_SPECS
-from .._models import IMPORT_SECRET_BYTES, MAX_MATERIAL_VALIDITY, Key, KeyMaterial
-from .._states import ENABLED, PENDING_DELETION, PENDING_IMPORT, check_state
+from .._models import IMPORT_SECRET_BYTES, MAX_MATERIAL_VALIDITY, ImportedMaterial, Key, KeyMaterial
+from .._states import CREATING, DISABLED, ENABLED, PENDING_IMPORT, UPDATING, check_state
 from . import _wrapping, operation
 from ._kms import Kms, Request
 
@@ -90,47 +98,140 @@ def _external_key(kms: Kms, req: Request) -> Key:
             f"{key.arn} origin is {key.origin} which is not valid for this operation."
         )
     check_state(req.operation, key.state, key.arn)
+    # Key-state table: the import operations fail on a new replica (Creating) and, but ImportKeyMaterial, while
+    # Updating (key-state.html, the GetParametersForImport, ImportKeyMaterial and DeleteImportedKeyMaterial rows).
+    if key.state == CREATING or (key.state == UPDATING and req.operation != "ImportKeyMaterial"):
+        raise KMSInvalidStateException(f"{key.arn} is {key.state.lower()}.")
     return key
 
 
-def drop_material(key: Key) -> None:
-    """The imported material is gone (deleted or expired): the key is PendingImport (a key pending deletion
-    stays so); the material's ID stays associated with the key (API_DeleteImportedKeyMaterial)."""
-    key.materials = []
-    key.expiration_model = None
-    key.valid_to = None
-    if key.state != PENDING_DELETION:
+def start_replica(kms: Kms, primary: Key, replica: Key) -> None:
+    """ReplicateKey of an EXTERNAL primary: the replica is made without key material (PendingImport once
+    Creating ends) and lists the set's materials, none imported; the same bytes must be imported into it
+    (API_ReplicateKey, multi-region-keys-import.html)."""
+    replica.import_secret = kms.world.random_bytes(IMPORT_SECRET_BYTES)
+    replica.imports = [
+        ImportedMaterial(r.material_id, pending=r.pending, rotated=r.rotated) for r in primary.imports
+    ]
+
+
+def _is_replica(key: Key) -> bool:
+    return key.multi_region and key.region != key.primary_region
+
+
+def _after_import(key: Key) -> None:
+    """ImportKeyMaterial succeeded: the key is Enabled once every associated material is imported (its
+    transient and pending-deletion states stay)."""
+    if key.fully_imported and key.state in (PENDING_IMPORT, DISABLED, ENABLED):
+        key.state = ENABLED
+
+
+def _drop(kms: Kms, key: Key, record: ImportedMaterial) -> None:
+    """A material's bytes are gone (deleted or expired): a key missing an associated material is PendingImport
+    (a key pending deletion or Creating stays so); the record stays, its ID still associated with the
+    key (API_DeleteImportedKeyMaterial). Material pending rotation is not associated: deleted from a key that is
+    not a replica it is gone, from the replicas too; a replica's own deletion leaves the others alone
+    (API_DeleteImportedKeyMaterial, "Considerations for multi-Region symmetric encryption keys")."""
+    record.expiration_model = record.valid_to = None
+    key.materials = [m for m in key.materials if m.material_id != record.material_id]
+    if record.pending and not _is_replica(key):
+        for k in kms.related_keys(key):
+            k.imports = [r for r in k.imports if r.material_id != record.material_id]
+            k.materials = [m for m in k.materials if m.material_id != record.material_id]
+            kms.schedule(k)  # the next expiry of what is left
+    kms.schedule(key)
+    if not key.fully_imported and key.state in (ENABLED, DISABLED, UPDATING):
+        # An Updating key (UpdatePrimaryRegion) whose material expires is PendingImport at once: the primary role
+        # has already moved, and crypto, which Updating allows, needs the material.
         key.state = PENDING_IMPORT
+        key.sync_due = None
 
 
-def expire_material(key: Key, when: datetime) -> bool:
-    """The clock's DeleteExpiredKeyMaterial event: at ValidTo KMS deletes the material
+def expire_material(kms: Kms, key: Key, when: datetime) -> bool:
+    """The clock's DeleteExpiredKeyMaterial event: at its ValidTo KMS deletes a material
     (ct-deleteexpiredkeymaterial.html). False when the key no longer warrants it (re-imported, deleted)."""
-    if key.origin != "EXTERNAL" or not key.materials or key.valid_to != when:
+    due = [r for r in key.imports if r.valid_to == when]
+    if key.origin != "EXTERNAL" or not due:
         return False
-    drop_material(key)
+    for record in due:
+        _drop(kms, key, record)
     return True
 
 
-def imported_rotation_entries(key: Key, include_all: bool) -> list[dict[str, Any]]:
-    """ListKeyRotations of an EXTERNAL key: its imported material is the first material, so it is listed only
-    with IncludeKeyMaterial ALL_KEY_MATERIAL, with its import state, description and expiration
-    (API_ListKeyRotations, RotationsListEntry)."""
-    if not include_all or key.imported_material_id is None:
-        return []
-    entry: dict[str, Any] = {
-        "KeyId": key.arn,
-        "KeyMaterialId": key.imported_material_id,
-        "ImportState": "IMPORTED" if key.materials else "PENDING_IMPORT",
-        "KeyMaterialState": "CURRENT",
-    }
-    if key.material_description is not None:
-        entry["KeyMaterialDescription"] = key.material_description
-    if key.expiration_model is not None:
-        entry["ExpirationModel"] = key.expiration_model
-        if key.valid_to is not None:
-            entry["ValidTo"] = key.valid_to
-    return [entry]
+def material_state(kms: Kms, key: Key, record: ImportedMaterial) -> str:
+    """KeyMaterialState (API_RotationsListEntry): the current material, older ones, or material pending rotation
+    (PENDING_MULTI_REGION_IMPORT_AND_ROTATION while a related multi-Region key has not imported it yet)."""
+    if record.pending:
+        everywhere = all(
+            (r := k.imported(record.material_id)) is not None and r.expiration_model is not None
+            for k in kms.related_keys(key)
+        )
+        return "PENDING_ROTATION" if everywhere else "PENDING_MULTI_REGION_IMPORT_AND_ROTATION"
+    return "CURRENT" if record is key.associated[-1] else "NON_CURRENT"
+
+
+def imported_rotation_entries(kms: Kms, key: Key, include_all: bool) -> list[dict[str, Any]]:
+    """ListKeyRotations of an EXTERNAL key: the materials rotated in (RotationDate, RotationType ON_DEMAND) and,
+    with IncludeKeyMaterial ALL_KEY_MATERIAL, the first material and the one pending rotation, each with its
+    import state, description and expiration (API_ListKeyRotations, RotationsListEntry)."""
+    entries = []
+    for record in key.imports:
+        if record.rotated is None and not include_all:
+            continue
+        entry: dict[str, Any] = {
+            "KeyId": key.arn,
+            "KeyMaterialId": record.material_id,
+            "ImportState": "IMPORTED" if record.expiration_model is not None else "PENDING_IMPORT",
+            "KeyMaterialState": material_state(kms, key, record),
+        }
+        if record.description is not None:
+            entry["KeyMaterialDescription"] = record.description
+        if record.expiration_model is not None:
+            entry["ExpirationModel"] = record.expiration_model
+            if record.valid_to is not None:
+                entry["ValidTo"] = record.valid_to
+        if record.rotated is not None:
+            entry["RotationDate"] = record.rotated
+            entry["RotationType"] = "ON_DEMAND"
+        entries.append(entry)
+    return entries
+
+
+def pending_rotation(kms: Kms, key: Key) -> ImportedMaterial:
+    """RotateKeyOnDemand of an EXTERNAL key needs material pending rotation (recorded:
+    test_rotate_key_on_demand_raises_for_no_pending_key_material), imported into every related multi-Region key
+    (API_RotateKeyOnDemand; that message is kmssim's)."""
+    pending = key.pending_material
+    if pending is None:
+        raise KMSInvalidStateException(f"No available key material pending rotation for the key: {key.arn}.")
+    if material_state(kms, key, pending) != "PENDING_ROTATION":
+        missing = [
+            k.arn
+            for k in kms.related_keys(key)
+            if (r := k.imported(pending.material_id)) is None or r.expiration_model is None
+        ]
+        raise KMSInvalidStateException(
+            f"Key material (id: {pending.material_id}) is pending rotation but not imported into "
+            f"{', '.join(missing)}: import it there with ImportType EXISTING_KEY_MATERIAL, then rotate."
+        )
+    return pending
+
+
+def rotate_in(kms: Kms, key: Key, pending: ImportedMaterial) -> None:
+    """RotateKeyOnDemand: the material pending rotation becomes current in every related key; the older ones stay
+    for decryption (API_RotateKeyOnDemand, API_RotationsListEntry)."""
+    now = kms.world.now
+    for k in kms.related_keys(key):
+        record = k.imported(pending.material_id)
+        assert record is not None
+        record.pending, record.rotated = False, now
+        k.materials = [
+            KeyMaterial(m.material_id, m.seed, m.created, "ON_DEMAND")
+            if m.material_id == record.material_id
+            else m
+            for m in k.materials
+        ]
+        k.on_demand_rotations = key.on_demand_rotations
 
 
 @operation("GetParametersForImport")
@@ -230,40 +331,64 @@ def _key_material(req: Request, key: Key, material: bytes) -> tuple[str, _crypto
         )
     except ValueError as exc:
         raise IncorrectKeyMaterialException(str(exc)) from None
-    material_id = _crypto.material_id(imported, key.arn)
+    return _crypto.material_id(imported, key.arn), imported
+
+
+def _same_key_as_before(key: Key, material_id: str) -> None:
+    """An HMAC or asymmetric key takes only the material it was first given (API_ImportKeyMaterial: "For
+    asymmetric and HMAC keys, you cannot change the key material after the initial import")."""
     associated = key.imported_material_id
     if associated is not None and material_id != associated:
         raise IncorrectKeyMaterialException(
             f"The imported key material is not the key material of {key.arn}: the key material of an HMAC or "
             "asymmetric key cannot change after the first import."
         )
-    return material_id, imported
+
+
+def _related_id(kms: Kms, key: Key, material: _crypto.Material, own_id: str) -> str:
+    """The ID the material has in ``key``'s set of multi-Region keys: material imported into a replica is the
+    material its primary made current or pending (the ID was computed when the key in the primary's Region,
+    then or earlier, first took it); ``own_id`` for other keys and for material no related key lists."""
+    if key.multi_region:
+        for region in kms.world.regions:
+            candidate = _crypto.material_id(material, key_arn(region, key.account, key.key_id))
+            if key.imported(candidate) is not None:
+                return candidate
+    return own_id
 
 
 def _check_import_type(req: Request, key: Key, material_id: str) -> None:
-    """ImportType (default NEW before the first import, EXISTING after it) and KeyMaterialId against what the
-    key already holds (API_ImportKeyMaterial, ImportType and KeyMaterialId)."""
+    """ImportType (default NEW before any material is associated with the key, EXISTING after it: a replica
+    lists its set's materials from the start) and KeyMaterialId against the materials the key lists
+    (API_ImportKeyMaterial, ImportType and KeyMaterialId). NEW into a key that has material is material pending
+    rotation, one at a time; a replica takes new material only after its primary, as EXISTING."""
     p = req.params
-    associated = key.imported_material_id
-    import_type = p.get("ImportType") or (
-        "NEW_KEY_MATERIAL" if associated is None else "EXISTING_KEY_MATERIAL"
-    )
+    listed = key.imported(material_id)
+    import_type = p.get("ImportType") or ("NEW_KEY_MATERIAL" if not key.imports else "EXISTING_KEY_MATERIAL")
     named = p.get("KeyMaterialId")
     if import_type == "NEW_KEY_MATERIAL":
         if named is not None:
             raise ValidationException("You cannot specify a KeyMaterialId with ImportType NEW_KEY_MATERIAL.")
-        if associated == material_id:
+        if listed is not None:
             raise IncorrectKeyMaterialException(
                 f"Key material {material_id} is already associated with {key.arn}: import it with ImportType "
                 "EXISTING_KEY_MATERIAL."
             )
-        if associated is not None:
+        if _is_replica(key):
             raise UnsupportedOperationException(
-                "Importing new key material into a key that already has key material (for on-demand rotation "
-                "of imported key material) is not simulated by kmssim."
+                f"{key.arn} is a multi-Region replica key: import new key material into its primary key in "
+                f"{key.primary_region} with ImportType NEW_KEY_MATERIAL, then the same key material into "
+                "each replica key with ImportType EXISTING_KEY_MATERIAL."
+            )
+        pending = key.pending_material
+        if pending is not None:
+            # Recorded: test_import_key_material_raises_if_there_is_already_key_material_pending (2025-11-10).
+            raise KMSInvalidStateException(
+                f"New key material (id: {material_id}) cannot be imported into KMS key {key.arn}, because "
+                f"another key material (id: {pending.material_id}) is pending rotation."
             )
         return
-    if associated is None:
+    if not key.imports:
         raise IncorrectKeyMaterialException(
             f"No key material has been imported into {key.arn} yet: import it with ImportType NEW_KEY_MATERIAL."
         )
@@ -271,16 +396,19 @@ def _check_import_type(req: Request, key: Key, material_id: str) -> None:
         raise IncorrectKeyMaterialException(
             f"The imported key material does not have the key material ID {named}."
         )
-    if material_id != associated:
+    if listed is None:
         raise IncorrectKeyMaterialException(
-            f"The imported key material is not the key material of {key.arn} (key material ID {associated})."
+            f"The imported key material is not a key material of {key.arn} (ListKeyRotations with "
+            "IncludeKeyMaterial ALL_KEY_MATERIAL lists them)."
         )
 
 
 @operation("ImportKeyMaterial")
 def import_key_material(kms: Kms, req: Request) -> dict[str, Any]:
-    """API_ImportKeyMaterial: unwrap the material with the import token's wrapping key and make the key Enabled;
-    after the first import only the same material is accepted again."""
+    """API_ImportKeyMaterial: unwrap the material with the import token's wrapping key. The first material is
+    associated with the key; new material into a key that has some is pending rotation (into a multi-Region
+    primary: into its replicas too, where it is to be imported as EXISTING); material the key lists is imported
+    again with a new expiration. The key is Enabled once every associated material is imported."""
     model, valid_to = _expiration(kms, req)
     key = _external_key(kms, req)
     assert key.import_secret is not None
@@ -291,30 +419,46 @@ def import_key_material(kms: Kms, req: Request) -> dict[str, Any]:
             f"The import token expired at {params.valid_to.isoformat()}: call GetParametersForImport again."
         )
     material = _wrapping.unwrap(params, bytes(req.params["EncryptedKeyMaterial"]))
-    material_id, seed = _key_material(req, key, material)
+    own_id, seed = _key_material(req, key, material)
+    material_id = _related_id(kms, key, seed, own_id)
     if key.spec.symmetric_encryption:
         _check_import_type(req, key, material_id)
-    key.materials = [KeyMaterial(material_id, seed, now, None)]
-    key.imported_material_id = material_id
+    else:
+        _same_key_as_before(key, material_id)
+    record = key.imported(material_id)
+    if record is None:  # new material: the first, or pending rotation (also listed by every replica)
+        record = ImportedMaterial(material_id, pending=bool(key.imports))
+        key.imports.append(record)
+        if record.pending:
+            for replica in kms.replicas(key):
+                replica.imports.append(ImportedMaterial(material_id, pending=True))
     description = req.params.get("KeyMaterialDescription")
     if description is not None:
-        key.material_description = description
-    key.expiration_model, key.valid_to = model, valid_to
-    key.state = ENABLED
+        record.description = description
+    record.expiration_model, record.valid_to = model, valid_to
+    held = {m.material_id: m for m in key.materials}
+    held[material_id] = KeyMaterial(material_id, seed, now, "ON_DEMAND" if record.rotated else None)
+    key.materials = [held[r.material_id] for r in key.imports if r.material_id in held]
+    _after_import(key)
     kms.schedule(key)
     return {"KeyId": key.arn, "KeyMaterialId": material_id}
 
 
 @operation("DeleteImportedKeyMaterial")
 def delete_imported_key_material(kms: Kms, req: Request) -> dict[str, Any]:
-    """API_DeleteImportedKeyMaterial: the material is deleted and the key is PendingImport (a key pending
-    deletion stays so); on a key pending import it has no effect."""
+    """API_DeleteImportedKeyMaterial: the named material (by default the current one) is deleted; a key missing
+    an associated material is PendingImport (a key pending deletion stays so); on a key pending import it has
+    no effect. Material pending rotation deleted from a primary key is deleted from its replicas too."""
     key = _external_key(kms, req)
     named = req.params.get("KeyMaterialId")
-    if named is not None and named != key.imported_material_id:
-        raise NotFoundException(f"Key material {named} is not associated with {key.arn}.")
-    drop_material(key)
+    associated = key.associated
+    record = associated[-1] if named is None and associated else None
+    if named is not None:
+        record = key.imported(named)
+        if record is None:
+            raise NotFoundException(f"Key material {named} is not associated with {key.arn}.")
     out: dict[str, Any] = {"KeyId": key.arn}
-    if key.imported_material_id is not None:
-        out["KeyMaterialId"] = key.imported_material_id
+    if record is not None:
+        _drop(kms, key, record)
+        out["KeyMaterialId"] = record.material_id
     return out

@@ -183,7 +183,7 @@ def schedule_key_deletion(kms: Kms, req: Request) -> dict[str, Any]:
 def cancel_key_deletion(kms: Kms, req: Request) -> dict[str, Any]:
     """API_CancelKeyDeletion: the key comes back Disabled (PendingImport if its imported material is gone)."""
     key = kms.use_key(req)
-    key.state = DISABLED if key.materials else PENDING_IMPORT
+    key.state = DISABLED if key.origin != "EXTERNAL" or key.fully_imported else PENDING_IMPORT
     key.deletion_date = None
     key.deletion_scheduled_at = None
     key.pending_window_days = None

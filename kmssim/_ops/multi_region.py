@@ -3,7 +3,9 @@
 Sources: https://docs.aws.amazon.com/kms/latest/APIReference/API_ReplicateKey.html,
 API_UpdatePrimaryRegion.html and the developer guide's multi-region-keys-*.html pages. Related keys share their
 key ID, key material (every version), key spec, key usage, origin and rotation (held by the primary, copied to
-the replicas by ``rotation.rotate``); each has its own policy, description, tags, aliases, grants and state. The
+the replicas by ``rotation.rotate``); each has its own policy, description, tags, aliases, grants and state.
+Imported key material is never copied: a replica of an EXTERNAL primary lists the set's materials and takes the
+same bytes by ImportKeyMaterial, each key with its own expiration (``imported``). The
 transient states Creating and Updating end on the simulated clock after ``choices.MULTI_REGION_TRANSITION``.
 """
 
@@ -25,6 +27,7 @@ from .._policy import default_key_policy
 from .._states import CREATING, UPDATING
 from . import operation
 from ._kms import Kms, Request
+from .imported import start_replica
 from .keys import check_key_quota, validated_tags
 from .policies import check_policy
 
@@ -69,7 +72,8 @@ def _in_region(
 def replicate_key(kms: Kms, req: Request) -> dict[str, Any]:
     """API_ReplicateKey: a replica of a primary key in ReplicaRegion, with the same key ID and key material; its
     own policy (the default key policy when Policy is omitted), description ("" by default) and tags. It starts
-    Creating. Needs kms:ReplicateKey on the primary, kms:CreateKey (and kms:TagResource with Tags) in the
+    Creating. A replica of an EXTERNAL primary is made without key material and is PendingImport after
+    Creating (``imported.start_replica``). Needs kms:ReplicateKey on the primary, kms:CreateKey (and kms:TagResource with Tags) in the
     replica Region; one related key per Region (AlreadyExistsException)."""
     p = req.params
     primary = _primary(kms.use_key(req))
@@ -108,13 +112,16 @@ def replicate_key(kms: Kms, req: Request) -> dict[str, Any]:
         multi_region=True,
         state=CREATING,
         tags=tags,
-        materials=[replace(m) for m in primary.materials],
+        # An EXTERNAL primary's replica has no key material until the same bytes are imported into it.
+        materials=[] if primary.origin == "EXTERNAL" else [replace(m) for m in primary.materials],
         on_demand_rotations=primary.on_demand_rotations,
         primary_region=primary.region,
         sync_due=now + choices.MULTI_REGION_TRANSITION,
     )
     if policy is not None:
         check_policy(kms, req, replica, policy, bypass=bool(p.get("BypassPolicyLockoutSafetyCheck")))
+    if primary.origin == "EXTERNAL":
+        start_replica(kms, primary, replica)
     kms.keys.pop(arn, None)  # a deleted replica of the same key: replicating again recreates it
     kms.add_key(replica)
     req.keys.append(replica)

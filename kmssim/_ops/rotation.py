@@ -31,7 +31,7 @@ from .._states import (
 )
 from . import operation
 from ._kms import DEFAULT_ROTATION_PERIOD_DAYS, ROTATION_PERIOD_DAYS, Kms, Request, in_range, page
-from .imported import expire_material, imported_rotation_entries
+from .imported import expire_material, imported_rotation_entries, pending_rotation, rotate_in
 
 #: RotateKeyOnDemand: ConflictException when an automatic rotation is due this soon (API_RotateKeyOnDemand).
 ON_DEMAND_CONFLICT_WINDOW = timedelta(minutes=20)
@@ -50,13 +50,11 @@ def _rotatable(key: Key, *, bare: bool = False) -> None:
         )
     if key.origin != "AWS_KMS":
         if bare:
-            # AWS rotates imported symmetric material on demand since 2025-06; a key never imported into is
-            # pending import (recorded: test_rotate_key_on_demand_on_external_key_with_no_key_material).
+            # AWS rotates imported symmetric material on demand since 2025-06 (``imported.pending_rotation``); a
+            # key pending import is refused (recorded: test_rotate_key_on_demand_on_external_key_with_no_key_material).
             if key.state == PENDING_IMPORT:
                 raise KMSInvalidStateException(f"{key.arn} is pending import.")
-            raise UnsupportedOperationException(
-                "On-demand rotation of imported key material is not simulated by kmssim."
-            )
+            return
         # Key-state table, footnote 6: automatic rotation is not for imported key material.
         raise UnsupportedOperationException(
             f"{key.arn} origin is {key.origin} which is not valid for this operation."
@@ -154,14 +152,17 @@ def _synchronized(kms: Kms, key: Key, when: datetime) -> Key | None:
     state UpdatePrimaryRegion requires of both keys (API_ReplicateKey, API_UpdatePrimaryRegion)."""
     if key.state not in (CREATING, UPDATING) or key.sync_due != when:
         return None
-    key.state = ENABLED
+    # A replica of an EXTERNAL key is made without key material: PendingImport (API_ReplicateKey).
+    key.state = ENABLED if key.origin != "EXTERNAL" or key.fully_imported else PENDING_IMPORT
     key.sync_due = None
     kms.schedule(key)
     return key
 
 
 def _expire(kms: Kms, key: Key, when: datetime) -> Key | None:
-    return key if expire_material(key, when) else None
+    expired = expire_material(kms, key, when)
+    kms.schedule(key)  # the next material to expire, if any
+    return key if expired else None
 
 
 _RUNNERS: dict[str, Callable[[Kms, Key, datetime], Key | None]] = {
@@ -229,7 +230,8 @@ def get_key_rotation_status(kms: Kms, req: Request) -> dict[str, Any]:
 @operation("RotateKeyOnDemand")
 def rotate_key_on_demand(kms: Kms, req: Request) -> dict[str, Any]:
     """API_RotateKeyOnDemand: at most ``choices.ON_DEMAND_ROTATIONS_PER_KEY`` per key; ConflictException while
-    an automatic rotation is due within 20 minutes."""
+    an automatic rotation is due within 20 minutes. An EXTERNAL key makes its material pending rotation current
+    (``imported.rotate_in``), in every related multi-Region key."""
     key = kms.use_key(req)
     _rotatable(key, bare=True)
     _not_replica(key)
@@ -247,8 +249,12 @@ def rotate_key_on_demand(kms: Kms, req: Request) -> dict[str, Any]:
             "The request was rejected because an automatic rotation of this key is currently in progress or "
             "scheduled to begin within the next 20 minutes."
         )
+    pending = pending_rotation(kms, key) if key.origin == "EXTERNAL" else None
     key.on_demand_rotations += 1
-    rotate(kms, key, "ON_DEMAND")
+    if pending is not None:
+        rotate_in(kms, key, pending)
+    else:
+        rotate(kms, key, "ON_DEMAND")
     return {"KeyId": key.arn}
 
 
@@ -258,7 +264,7 @@ def list_key_rotations(kms: Kms, req: Request) -> dict[str, Any]:
     key = kms.use_key(req)
     include_all = req.params.get("IncludeKeyMaterial") == "ALL_KEY_MATERIAL"
     if key.origin == "EXTERNAL":
-        chunk, more = page(imported_rotation_entries(key, include_all), req.params, 100)
+        chunk, more = page(imported_rotation_entries(kms, key, include_all), req.params, 100)
         return {"Rotations": chunk, **more}
     _rotatable(key)
     current = key.current_material.material_id
