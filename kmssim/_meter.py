@@ -89,13 +89,19 @@ class Meter:
         return out
 
     def to_json(self) -> list[list[Any]]:
-        return [[*k, n, list(self.request_ids.get(k, ()))] for k, n in self.counts.items()]
+        """One row per kind: its count, then its request IDs when it has any (a row of a state saved before they
+        were kept has none, and is written back as it was read)."""
+        out: list[list[Any]] = []
+        for k, n in self.counts.items():
+            ids = self.request_ids.get(k)
+            out.append([*k, n, list(ids)] if ids else [*k, n])
+        return out
 
     def load(self, f: Fields, name: str, trail_ids: Mapping[str, str]) -> None:
         """Read the rows ``to_json`` wrote (without the request IDs before they were kept); DamagedState for
         anything it cannot have written. Every request ID must be a trail event's (``trail_ids``, whose strings
         are shared rather than kept twice) and billed once."""
-        shape = "[month YYYY-MM, account, Region, operation, key spec, pair, count, [request IDs]]"
+        shape = "[month YYYY-MM, account, Region, operation, key spec, pair, count(, [request IDs, at least one])]"
         seen: set[str] = set()
         for at, row in f.rows(name, shape, _valid_row):
             ident: RequestKind = (row[0], row[1], row[2], row[3], row[4], row[5])
@@ -126,7 +132,9 @@ def _valid_row(row: list[Any]) -> bool:
         and (
             len(row) == 7
             or (
-                isinstance(row[7], list) and len(row[7]) <= row[6] and all(isinstance(x, str) for x in row[7])
+                isinstance(row[7], list)
+                and 1 <= len(row[7]) <= row[6]
+                and all(isinstance(x, str) for x in row[7])
             )
         )
     )
