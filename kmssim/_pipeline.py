@@ -4,13 +4,14 @@
 
     front (botocore)   decode      validate        throttle      act                       record   meter
     JSON body  ──────▶ copy the ─▶ botocore's ───▶ quota gate ─▶ handler: resolve the ───▶ trail ─▶ bill
-    ◀── encode ─────── params      model + AWS's   (optional)    key, authorize, check     event    counts
-        the response               extra rules                   its state, do the work
+    ◀── encode ─────── params      model + AWS's   (optional)    key, authorize, check     event    counts and
+        the response               extra rules                   its state, do the work             request IDs
 
-A request ID is drawn once, first, and goes into the response, the trail event and the error. A call that fails
-at any stage is rewound (``Simulator._checkpoint``): the random streams, the quota counters and the tables the
-operations append to come back to where they were, so the only trace is the failed call's own trail event, as
-in CloudTrail. A Python error inside kmssim is answered as AWS answers its own failures (KMSInternalException),
+A request ID is drawn once, first, and goes into the response, the trail event, the error and, for a billed
+request, the meter (so the bill). A call that fails at any stage is rewound (``Simulator._checkpoint``): the
+random streams, the quota counters and the tables the operations append to come back to where they were, so the
+only trace is the failed call's own trail event, as in CloudTrail (and its meter entry when it is billed: a
+DryRun, ``choices.BILL_DRY_RUN``). A Python error inside kmssim is answered as AWS answers its own failures (KMSInternalException),
 naming the error's type only.
 """
 
@@ -117,6 +118,7 @@ def run(
     except KMSError as exc:
         sim._restore(saved)
         sim._trail.record_request(req, exc, request_id, sim._clock.now, event_id)
+        sim._meter.count_failed(req, sim._clock.now, request_id, exc)  # DryRun is billed (choices)
         return Exchange(request_id, error=exc)
     except Exception as exc:
         sim._restore(saved)
@@ -132,5 +134,5 @@ def run(
         note_use(sim.ops, req, now, event_id, request_id)
     for kind, key in req.service_events:
         sim._trail.record_service(kind, key, now)
-    sim._meter.count(req, now)
+    sim._meter.count(req, now, request_id)
     return Exchange(request_id, result=result)

@@ -516,8 +516,9 @@ class Simulator:
 
     # ------------------------------------------------------------------ cost
 
-    def usage(self) -> dict[str, Any]:
-        """What happened, for billing: every key's life and the request counts (see ``kmssim.bill_from_usage``)."""
+    def usage(self, *, request_ids: bool = False) -> dict[str, Any]:
+        """What happened, for billing: every key's life and the request counts (see ``kmssim.bill_from_usage``);
+        with ``request_ids``, each request row also has the IDs of the requests it counts."""
         keys = [
             {
                 "arn": k.arn,
@@ -532,7 +533,7 @@ class Simulator:
             for k in self.ops.keys.values()
             if k.account == self.account_id
         ]
-        requests = self._meter.rows(self.account_id)
+        requests = self._meter.rows(self.account_id, request_ids=request_ids)
         out: dict[str, Any] = {"account_id": self.account_id, "keys": keys, "requests": requests}
         clusters = [
             {
@@ -562,18 +563,47 @@ class Simulator:
         price Regions whose request prices kmssim does not know. Simulated CloudHSM clusters add their
         HSM-hours on a line of their own, billed by AWS CloudHSM, not KMS, at ``cloudhsm_pricing``
         (``kmssim.pricing.load_cloudhsm_pricing()``, data/cloudhsm_pricing.csv).
+        Each request line knows the requests it bills:
+        ``bill.request_ids(row)``, ``bill.line_of(request_id)``, ``bill.requests()``.
         """
         from .pricing import bill_from_usage
 
         current = self._meter.month(self._clock.now)
         return bill_from_usage(
-            self.usage(),
+            self.usage(request_ids=True),
             month or current,
             free_tier=free_tier,
             pricing=pricing,
             hours=hours,
             cloudhsm_pricing=cloudhsm_pricing,
         )
+
+    def billed_requests(self, month: str | None = None) -> pd.DataFrame:
+        """One row per billed request of the simulator's account (of ``month`` when given), oldest first: its
+        request_id, month, region, operation, key_spec and key_pair_spec as the bill prices it, and from its
+        trail event the event_id, time, key_arn (the first key it named) and error_code (a billed DryRun's
+        ``DryRunOperationException``). ``bill.line_of(request_id)`` finds its bill line."""
+        import pandas as pd
+
+        from .pricing import parse_month
+
+        if month is not None:
+            parse_month(month)
+        events = {e.request_id: (i, e) for i, e in enumerate(self._trail.events) if e.request_id is not None}
+        rows = []
+        for (m, account, region, op, spec, pair), ids in self._meter.request_ids.items():
+            if account != self.account_id or (month is not None and m != month):
+                continue
+            for rid in ids:
+                i, e = events[rid]
+                first = e.resources[0] if e.resources else None
+                rows.append(
+                    (i, rid, m, region, op, spec, pair, e.event_id, e.event_time, first, e.error_code)
+                )
+        rows.sort(key=lambda r: r[0])
+        columns = ["request_id", "month", "region", "operation", "key_spec", "key_pair_spec"]
+        columns += ["event_id", "time", "key_arn", "error_code"]
+        return pd.DataFrame([r[1:] for r in rows], columns=columns)
 
     # ------------------------------------------------------------------ persistence
 
@@ -700,7 +730,8 @@ class Simulator:
                 raise DamagedState(f"trail[{i}].eventTime", "out of time order, or later than the clock")
             last = event.event_time
             sim._trail.events.append(event)
-        sim._meter.load(f, "requests")
+        trail_ids = {e.request_id: e.request_id for e in sim._trail.events if e.request_id is not None}
+        sim._meter.load(f, "requests", trail_ids)
         f.done()
         return sim
 

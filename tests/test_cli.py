@@ -92,7 +92,10 @@ def test_iac_command(tmp_path: Path) -> None:
         "iac", str(ROOT / "tests" / "data" / "iac" / "plan.json"), "--month", "2026-06", "-o", str(tmp_path)
     )
     assert out.returncode == 0, out.stderr
-    assert "[not-simulated] aws_kms_replica_key.app_west" in out.stdout
+    # The replica was "[not-simulated]" before kmssim had ReplicateKey; now it is built, and the imported
+    # key's material is what is not simulated.
+    assert "[not-simulated] aws_kms_external_key.imported" in out.stdout
+    assert "aws_kms_replica_key.app_west" in out.stdout and "c2VjcmV0" not in out.stdout
     assert (tmp_path / "findings.csv").is_file() and (tmp_path / "policy_check.csv").is_file()
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -55,10 +56,12 @@ def test_cloudformation_yaml_builds_keys_aliases_and_reports_the_rest() -> None:
     assert (
         keys.loc["mySigningKey", "aliases"] == "alias/app-signing"
     )  # !Sub with AWS::StackName, !GetAtt .Arn
-    assert keys.loc["myReplica", "kind"] == "replica" and not keys.loc["myReplica", "simulated"]
+    # Was "declared but not simulated" before kmssim had ReplicateKey: now the replica is made by ReplicateKey
+    # in the stack's Region from a stand-in for its primary, which the template names in us-west-2.
+    assert keys.loc["myReplica", "kind"] == "replica" and keys.loc["myReplica", "simulated"]
     sim = infra.simulator
     inventory = {k.arn: k for k in sim.inventory()}
-    assert len(inventory) == 2
+    assert len(inventory) == 4  # myKey, mySigningKey, the replica and its stand-in primary
     key = inventory[keys.loc["myKey", "arn"]]
     assert key.rotation_enabled
     policy = json.loads(sim.call("GetKeyPolicy", {"KeyId": key.arn, "PolicyName": "default"})["Policy"])
@@ -69,7 +72,7 @@ def test_cloudformation_yaml_builds_keys_aliases_and_reports_the_rest() -> None:
         policy["Statement"][1]["Principal"]["AWS"] == "arn:aws:iam::111122223333:role/KeyAdmin"
     )  # parameter default
     by = {(f.severity, f.resource) for f in infra.findings}
-    assert ("not-simulated", "myReplica") in by
+    assert ("assumed", "myReplica") in by  # was "not-simulated": now the stand-in primary is reported
     assert ("unsupported", "myImport") in by  # Fn::ImportValue: reported, not dropped
     assert ("ignored", "myBucket") in by
     assert ("assumed", "myKey") in by  # the KeyAdmin role is assumed to exist
@@ -136,8 +139,10 @@ def test_terraform_plan() -> None:
         'aws_kms_key.per_team["orders"]',
         "module.audit.aws_kms_key.logs",
         "aws_kms_replica_key.app_west",
+        "aws_kms_external_key.imported",  # read since kmssim has CreateKey(Origin=EXTERNAL)
     }
-    assert (keys["region"] == "eu-west-1").all()  # the provider block's region
+    assert (keys.drop("aws_kms_replica_key.app_west")["region"] == "eu-west-1").all()  # the provider's region
+    assert keys.loc["aws_kms_replica_key.app_west", "region"] == "us-west-2"  # provider aws.west's region
     assert keys.loc["aws_kms_key.app", "aliases"] == "alias/app"  # linked through configuration references
     assert keys.loc["module.audit.aws_kms_key.logs", "aliases"] == "alias/audit-logs"  # inside a module
     assert keys.loc['aws_kms_key.per_team["orders"]', "key_spec"] == "RSA_2048"
@@ -151,16 +156,24 @@ def test_terraform_plan() -> None:
         check.loc[("aws_kms_key.app", ROOT_ARN), "kms:Decrypt"] == "ExplicitDeny"
     )  # the plan's Deny statement
     by = {(f.severity, f.resource) for f in infra.findings}
-    assert ("unsupported", "aws_kms_external_key.imported") in by
-    assert ("not-simulated", "aws_kms_replica_key.app_west") in by
-    assert ("assumed", "aws_kms_replica_key.app_west") in by  # provider aws.west: Region unknown
+    # Were "unsupported" and "not-simulated" before kmssim read aws_kms_external_key and had ReplicateKey; the
+    # plan now gives provider aws.west a Region (the unknown-Region finding is tested on its own below).
+    assert ("assumed", "aws_kms_external_key.imported") in by  # PendingImport: material must be imported
+    assert ("not-simulated", "aws_kms_external_key.imported") in by  # key_material_base64 not imported
+    assert keys.loc["aws_kms_replica_key.app_west", "simulated"]
+    assert not any(f.resource == "aws_kms_replica_key.app_west" for f in infra.findings)
+    assert keys.loc["aws_kms_replica_key.app_west", "arn"].split("/")[-1] == app.split("/")[-1]  # same key ID
     text = " ".join(str(f) for f in infra.findings)
     assert "c2VjcmV0" not in text  # key material in the plan is never echoed
     est = infra.estimate("2026-06", pricing=kmssim.load_pricing())
     assert (
         est.total
         == kmssim.estimate(
-            [{"count": 3, "region": "eu-west-1"}, {"key_spec": "RSA_2048", "region": "eu-west-1"}],
+            [  # the external key is now declared too (it was an unsupported resource): 3 keys in eu-west-1
+                {"count": 3, "region": "eu-west-1"},
+                {"region": "us-west-2"},
+                {"key_spec": "RSA_2048", "region": "eu-west-1"},
+            ],
             month="2026-06",
         ).total
     )
@@ -213,3 +226,233 @@ def test_plan_policy_and_grant_for_a_key_not_in_the_plan_are_errors() -> None:
         ("aws_kms_grant.other", "key_id does not lead to a key built here: grant not created"),
     }
     assert infra.simulator.inventory() == [] and infra.declared == []
+
+
+_ROOT_ONLY = {
+    "Version": "2012-10-17",
+    "Statement": [{"Effect": "Allow", "Principal": {"AWS": ROOT_ARN}, "Action": "kms:*", "Resource": "*"}],
+}
+
+
+def test_cloudformation_builds_external_keys_and_replicas_with_the_simulator() -> None:
+    """AWS::KMS::Key with Origin EXTERNAL is CreateKey(Origin=EXTERNAL), which leaves the key PendingImport
+    (https://docs.aws.amazon.com/kms/latest/developerguide/importing-keys-create-cmk.html); AWS::KMS::ReplicaKey
+    is ReplicateKey into the stack's Region with its own KeyPolicy, Enabled and Tags
+    (https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-kms-replicakey.html).
+    A replica in its primary's own Region cannot exist (API_ReplicateKey: "a different AWS Region")."""
+    primary = "arn:aws:kms:us-west-2:111122223333:key/mrk-1234abcd12ab34cd56ef1234567890ab"
+    app = "arn:aws:iam::111122223333:role/app"
+    replica_policy = {
+        "Version": "2012-10-17",
+        "Statement": [
+            *_ROOT_ONLY["Statement"],
+            {"Effect": "Allow", "Principal": {"AWS": app}, "Action": "kms:Decrypt", "Resource": "*"},
+        ],
+    }
+    template = {
+        "Parameters": {"PrimaryArn": {"Type": "String", "Default": primary}},
+        "Resources": {
+            "Imported": {"Type": "AWS::KMS::Key", "Properties": {"Origin": "EXTERNAL"}},
+            "Replica": {
+                "Type": "AWS::KMS::ReplicaKey",
+                "Properties": {
+                    "PrimaryKeyArn": {"Ref": "PrimaryArn"},
+                    "KeyPolicy": replica_policy,
+                    "Enabled": False,
+                    "Description": "orders replica",
+                    "Tags": [{"Key": "team", "Value": "orders"}],
+                },
+            },
+            "ReplicaAlias": {
+                "Type": "AWS::KMS::Alias",
+                "Properties": {"AliasName": "alias/orders-replica", "TargetKeyId": {"Ref": "Replica"}},
+            },
+            "Local": {"Type": "AWS::KMS::Key", "Properties": {"MultiRegion": True}},
+            "SameRegion": {
+                "Type": "AWS::KMS::ReplicaKey",
+                "Properties": {"PrimaryKeyArn": {"Fn::GetAtt": ["Local", "Arn"]}, "KeyPolicy": _ROOT_ONLY},
+            },
+        },
+    }
+    infra = kmssim.read_cloudformation(template)
+    keys = infra.keys().set_index("name")
+    kms = infra.simulator.client("kms")
+    imported = kms.describe_key(KeyId=keys.loc["Imported", "arn"])["KeyMetadata"]
+    assert (imported["Origin"], imported["KeyState"]) == ("EXTERNAL", "PendingImport")
+    assert any(f.resource == "Imported" and "PendingImport" in f.message for f in infra.findings)
+    replica = kms.describe_key(KeyId="alias/orders-replica")["KeyMetadata"]
+    assert replica["Arn"] == keys.loc["Replica", "arn"] and replica["Description"] == "orders replica"
+    assert replica["KeyState"] == "Disabled"  # Creating ended, then DisableKey as Enabled: false says
+    config = replica["MultiRegionConfiguration"]
+    assert config["MultiRegionKeyType"] == "REPLICA" and config["PrimaryKey"]["Region"] == "us-west-2"
+    assert kms.list_resource_tags(KeyId=replica["Arn"])["Tags"] == [{"TagKey": "team", "TagValue": "orders"}]
+    check = infra.policy_check().set_index(["key", "principal"])
+    assert check.loc[("Replica", app), "kms:Decrypt"] == "Allow"  # the replica's own policy
+    assert check.loc[("Replica", app), "kms:Encrypt"] != "Allow"
+    same = [f for f in infra.findings if f.resource == "SameRegion"]
+    assert [f.severity for f in same] == ["error"] and "AlreadyExistsException" in same[0].message
+    assert not keys.loc["SameRegion", "simulated"]
+    est = infra.estimate("2026-06")
+    assert est.total == kmssim.estimate([{"count": 4}], month="2026-06").total  # the stand-in is not billed
+
+
+def _plan(resources: list[dict[str, Any]], config: list[dict[str, Any]], **providers: Any) -> dict[str, Any]:
+    return {
+        "format_version": "1.2",
+        "planned_values": {
+            "root_module": {
+                "resources": [
+                    {"address": f"{r['type']}.{r['name']}", "mode": "managed", **r} for r in resources
+                ]
+            }
+        },
+        "configuration": {
+            "provider_config": {
+                "aws": {"name": "aws", "expressions": {"region": {"constant_value": "us-east-1"}}},
+                **providers,
+            },
+            "root_module": {
+                "resources": [{"address": f"{c['type']}.{c['name']}", "mode": "managed", **c} for c in config]
+            },
+        },
+    }
+
+
+def _ref(*addresses: str) -> dict[str, Any]:
+    return {"references": [a for address in addresses for a in (f"{address}.arn", address)]}
+
+
+def test_terraform_replicas_their_regions_and_imported_replicas() -> None:
+    """aws_kms_replica_key is ReplicateKey of primary_key_arn into its provider's Region (or its own ``region``
+    argument, provider v6); a provider whose Region the plan does not hold is assumed to be the default one
+    (https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/kms_replica_key). Replicas of
+    imported multi-Region keys (aws_kms_replica_external_key) are not simulated by kmssim."""
+    plan = _plan(
+        [
+            {"type": "aws_kms_key", "name": "p", "values": {"multi_region": True}},
+            {"type": "aws_kms_external_key", "name": "ext", "values": {"multi_region": True}},
+            {
+                "type": "aws_kms_replica_key",
+                "name": "v6",
+                "values": {"region": "ap-southeast-2", "enabled": False, "policy": json.dumps(_ROOT_ONLY)},
+            },
+            {"type": "aws_kms_replica_key", "name": "lost", "values": {}},
+            {"type": "aws_kms_replica_external_key", "name": "ext_west", "values": {}},
+        ],
+        [
+            {
+                "type": "aws_kms_replica_key",
+                "name": "v6",
+                "expressions": {"primary_key_arn": _ref("aws_kms_key.p")},
+            },
+            {
+                "type": "aws_kms_replica_key",
+                "name": "lost",
+                "provider_config_key": "aws.nowhere",
+                "expressions": {"primary_key_arn": _ref("aws_kms_key.p")},
+            },
+            {
+                "type": "aws_kms_replica_external_key",
+                "name": "ext_west",
+                "provider_config_key": "aws.west",
+                "expressions": {"primary_key_arn": _ref("aws_kms_external_key.ext")},
+            },
+        ],
+        **{
+            "aws.west": {
+                "name": "aws",
+                "alias": "west",
+                "expressions": {"region": {"constant_value": "us-west-2"}},
+            }
+        },
+    )
+    infra = kmssim.read_terraform_plan(plan)
+    keys = infra.keys().set_index("name")
+    sim = infra.simulator
+    v6 = sim.call(
+        "DescribeKey", {"KeyId": keys.loc["aws_kms_replica_key.v6", "arn"]}, region="ap-southeast-2"
+    )
+    assert v6["KeyMetadata"]["KeyState"] == "Disabled"
+    assert (
+        v6["KeyMetadata"]["MultiRegionConfiguration"]["PrimaryKey"]["Arn"] == keys.loc["aws_kms_key.p", "arn"]
+    )
+    by = {(f.severity, f.resource): f.message for f in infra.findings}
+    assert by[("assumed", "aws_kms_replica_key.lost")].startswith(
+        "provider aws.nowhere: its Region is not in"
+    )
+    assert "AlreadyExistsException" in by[("error", "aws_kms_replica_key.lost")]  # us-east-1 is p's Region
+    assert ("not-simulated", "aws_kms_replica_external_key.ext_west") in by
+    assert keys.loc["aws_kms_replica_external_key.ext_west", "region"] == "us-west-2"
+    assert not keys.loc["aws_kms_replica_external_key.ext_west", "simulated"]
+    assert len(sim.inventory()) == 3  # p, ext and the v6 replica
+
+
+def test_terraform_custom_key_stores_are_simulated_stores_and_keep_their_secrets() -> None:
+    """aws_kms_custom_key_store is CreateCustomKeyStore on a simulated CloudHSM cluster or external key manager
+    (API_CreateCustomKeyStore); the store is connected (ConnectCustomKeyStore) so that aws_kms_key with
+    custom_key_store_id (and xks_key_id) is CreateKey in it (API_CreateKey: a connected store). The password and
+    the proxy secret appear in no finding, trail event or saved state."""
+    password, secret = "kmsuser-Pa55word-from-plan", "Q" * 20 + "SecretAccessKeyFromThePlan0000"
+    access = "AKIAKMSSIMPLANTESTAB"
+    plan = _plan(
+        [
+            {
+                "type": "aws_kms_custom_key_store",
+                "name": "hsm",
+                "values": {
+                    "custom_key_store_name": "hsm-store",
+                    "cloud_hsm_cluster_id": "cluster-abcdefghijk",
+                    "key_store_password": password,
+                    "trust_anchor_certificate": "-----BEGIN CERTIFICATE-----\nplan\n-----END CERTIFICATE-----",
+                },
+            },
+            {
+                "type": "aws_kms_custom_key_store",
+                "name": "xks",
+                "values": {
+                    "custom_key_store_name": "xks-store",
+                    "custom_key_store_type": "EXTERNAL_KEY_STORE",
+                    "xks_proxy_connectivity": "PUBLIC_ENDPOINT",
+                    "xks_proxy_uri_endpoint": "https://xks.example.com",
+                    "xks_proxy_uri_path": "/kms/xks/v1",
+                    "xks_proxy_authentication_credential": [
+                        {"access_key_id": access, "raw_secret_access_key": secret}
+                    ],
+                },
+            },
+            {"type": "aws_kms_key", "name": "in_hsm", "values": {}},
+            {"type": "aws_kms_key", "name": "in_xks", "values": {"xks_key_id": "external-key-1"}},
+        ],
+        [
+            {
+                "type": "aws_kms_key",
+                "name": "in_hsm",
+                "expressions": {"custom_key_store_id": {"references": ["aws_kms_custom_key_store.hsm.id"]}},
+            },
+            {
+                "type": "aws_kms_key",
+                "name": "in_xks",
+                "expressions": {"custom_key_store_id": {"references": ["aws_kms_custom_key_store.xks.id"]}},
+            },
+        ],
+    )
+    infra = kmssim.read_terraform_plan(plan)
+    sim = infra.simulator
+    keys = infra.keys().set_index("name")
+    kms = sim.client("kms")
+    stores = kms.describe_custom_key_stores()["CustomKeyStores"]
+    assert sorted((s["CustomKeyStoreName"], s["ConnectionState"]) for s in stores) == [
+        ("hsm-store", "CONNECTED"),
+        ("xks-store", "CONNECTED"),
+    ]
+    hsm = kms.describe_key(KeyId=keys.loc["aws_kms_key.in_hsm", "arn"])["KeyMetadata"]
+    xks = kms.describe_key(KeyId=keys.loc["aws_kms_key.in_xks", "arn"])["KeyMetadata"]
+    assert (hsm["Origin"], hsm["KeyState"]) == ("AWS_CLOUDHSM", "Enabled")
+    assert (xks["Origin"], xks["XksKeyConfiguration"]["Id"]) == ("EXTERNAL_KEY_STORE", "external-key-1")
+    blob = kms.encrypt(KeyId=hsm["Arn"], Plaintext=b"x")["CiphertextBlob"]
+    assert kms.decrypt(CiphertextBlob=blob)["Plaintext"] == b"x"
+    text = " ".join(str(f) for f in infra.findings)
+    assert "cluster-abcdefghijk" in text and "connected with ConnectCustomKeyStore" in text
+    saved = json.dumps(sim.to_json()) + json.dumps(sim.trail().to_cloudtrail(), default=str)
+    for secret_text in (password, secret):
+        assert secret_text not in text and secret_text not in saved

@@ -124,8 +124,18 @@ def test_failed_call_changes_nothing(
 ) -> None:
     params = {k: (key_id if v == "KEY" else v) for k, v in params.items()}
     before = _state(sim)
+    billed = sim.usage()["requests"]
     with pytest.raises(kmssim.KMSError):
         sim.call(op, params)
+    if params.get("DryRun"):
+        # A DryRun request is billed ("billed as a standard API request", programming-dryrun.html): it is
+        # metered, like its trail event is logged; nothing else changes.
+        after = json.loads(_state(sim))
+        new = [r for r in sim.usage()["requests"] if r not in billed]
+        assert [(r["operation"], r["count"]) for r in new] == [("Encrypt", 1)]
+        after["requests"] = json.loads(before)["requests"]
+        assert json.dumps(after, sort_keys=True) == before
+        return
     assert _state(sim) == before
 
 

@@ -61,6 +61,8 @@ _USAGE_CLUSTER_FIELDS = frozenset({"cluster_id", "region", "hsms"})
 #: (https://docs.aws.amazon.com/cloudhsm/latest/userguide/limits.html), as ``Simulator.add_cloudhsm_cluster``.
 MAX_HSMS_PER_CLUSTER = 28
 CLOUDHSM_LINE = "AWS CloudHSM HSM-hours (billed by AWS CloudHSM, not KMS)"
+#: ``Simulator.usage(request_ids=True)`` also gives each row the IDs of the requests it counts.
+_USAGE_REQUEST_OPTIONAL = frozenset({"request_ids"})
 #: A month is exactly four ASCII digits, a dash and two ASCII digits (``re.fullmatch``: no trailing newline,
 #: no other script's digits).
 _MONTH = re.compile(r"([0-9]{4})-([0-9]{2})")
@@ -210,9 +212,52 @@ class Estimate:
     notes: tuple[str, ...]
     exact_total: Decimal
     key_detail: pd.DataFrame | None = None
+    #: Metered bills only (``Simulator.bill``): for each row of ``lines``, the IDs of the requests it bills
+    #: (``ResponseMetadata.RequestId``, the trail's ``request_id``), oldest first; empty for key lines and the
+    #: free-tier line (a credit on the month's pool, not on chosen requests).
+    line_request_ids: tuple[tuple[str, ...], ...] | None = None
 
     def __repr__(self) -> str:
         return f"<Estimate {self.month}: ${self.total} USD in {len(self.lines)} lines>"
+
+    def _metered(self) -> tuple[tuple[str, ...], ...]:
+        if self.line_request_ids is None:
+            raise ValueError("only a simulator's bill (Simulator.bill) knows the requests behind its lines")
+        return self.line_request_ids
+
+    def request_ids(self, line: int) -> tuple[str, ...]:
+        """The IDs of the requests that row ``line`` of ``lines`` bills, oldest first."""
+        ids = self._metered()
+        if isinstance(line, bool) or not isinstance(line, int) or not 0 <= line < len(ids):
+            raise ValueError(f"line must be a row number of lines, 0 to {len(ids) - 1}, not {line!r}")
+        return ids[line]
+
+    def line_of(self, request_id: str) -> int:
+        """The row of ``lines`` that bills request ``request_id``; KeyError when this bill does not bill it (a
+        failed request, another month's, or KMS's own event)."""
+        for i, ids in enumerate(self._metered()):
+            if request_id in ids:
+                return i
+        raise KeyError(request_id)
+
+    def requests(self) -> pd.DataFrame:
+        """One row per billed request: request_id, line (the row of ``lines``), item, region, price_class."""
+        import pandas as pd
+
+        rows = [
+            (rid, i, item, region, klass)
+            for i, (ids, item, region, klass) in enumerate(
+                zip(
+                    self._metered(),
+                    self.lines["item"],
+                    self.lines["region"],
+                    self.lines["price_class"],
+                    strict=True,
+                )
+            )
+            for rid in ids
+        ]
+        return pd.DataFrame(rows, columns=["request_id", "line", "item", "region", "price_class"])
 
     def by_region(self) -> pd.Series:
         """Unrounded USD per Region."""
@@ -287,6 +332,7 @@ class _Line:
     unit_price: Fraction
     note: str
     quantity: Fraction = Fraction(0)
+    request_ids: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -317,12 +363,13 @@ class _Bill:
 
     def add(
         self, item: str, region: str, klass: str, unit: str, price: Fraction, quantity: Fraction, note: str
-    ) -> None:
+    ) -> _Line:
         key = (item, region, klass, price)
         line = self.lines.get(key)
         if line is None:
             line = self.lines[key] = _Line(item, region, klass, unit, price, note)
         line.quantity += quantity
+        return line
 
     def add_key(self, region: str, managed_by: str, key_months: Fraction, rotation_months: Fraction) -> None:
         if managed_by == "customer":
@@ -427,9 +474,11 @@ class _Bill:
         managed_by: str,
         *,
         metered: bool = False,
+        request_ids: Sequence[str] = (),
     ) -> None:
         """Price ``count`` requests. ``metered``: from a simulator's usage, where a request AWS publishes no
-        price for (ML-KEM) is listed at no charge when ``choices.BILL_UNPRICED_REQUESTS_AT_ZERO`` says so."""
+        price for (ML-KEM) is listed at no charge when ``choices.BILL_UNPRICED_REQUESTS_AT_ZERO`` says so (its
+        request IDs stay on that line). ``request_ids``: the IDs of the requests, kept on their line."""
         target = f"{pair} pair" if pair else (spec or "no key")
         try:
             klass = price_class(operation, spec, pair)
@@ -437,9 +486,10 @@ class _Bill:
             if not (metered and choices.BILL_UNPRICED_REQUESTS_AT_ZERO and _unpriced(operation, spec, pair)):
                 raise
             note = "AWS publishes no price for these requests: listed, not charged"
-            self.add(
+            line = self.add(
                 f"{operation} ({target})", region, "none", "requests", Fraction(0), Fraction(count), note
             )
+            line.request_ids.extend(request_ids)
             return
         if managed_by == "aws_owned":
             self.add(
@@ -453,7 +503,7 @@ class _Bill:
             )
             return
         item = f"{operation} ({target})" + (" on AWS managed keys" if managed_by == "aws" else "")
-        self.add(
+        line = self.add(
             item,
             region,
             klass,
@@ -462,6 +512,7 @@ class _Bill:
             Fraction(count),
             PRICE_ITEMS[klass].label,
         )
+        line.request_ids.extend(request_ids)
         if PRICE_ITEMS[klass].free_tier_eligible:
             self.eligible[region] = self.eligible.get(region, 0) + count
 
@@ -495,7 +546,7 @@ class _Bill:
                 )
             remaining -= used
 
-    def finish(self, key_detail: pd.DataFrame | None = None) -> Estimate:
+    def finish(self, key_detail: pd.DataFrame | None = None, *, metered: bool = False) -> Estimate:
         self.apply_free_tier()
         records = []
         exact = Fraction(0)
@@ -559,6 +610,9 @@ class _Bill:
             notes=notes,
             exact_total=_to_decimal(exact),
             key_detail=key_detail,
+            line_request_ids=tuple(tuple(line.request_ids) for line in self.lines.values())
+            if metered
+            else None,
         )
 
 
@@ -797,7 +851,7 @@ def bill_from_usage(
         )
     for i, req in enumerate(requests):
         where = f"usage.requests[{i}]"
-        req = check_fields(req, _USAGE_REQUEST_FIELDS, where)
+        req = check_fields(req, _USAGE_REQUEST_FIELDS | _USAGE_REQUEST_OPTIONAL, where)
         missing = sorted({"month", "region", "operation", "count"} - set(req))
         if missing:
             raise EstimateInputError(
@@ -811,7 +865,12 @@ def bill_from_usage(
         pair = _check_key_pair_spec(req.get("key_pair_spec"), f"{where}.key_pair_spec")
         region = regions.check(req["region"], f"{where}.region")
         count = check_count(req["count"], f"{where}.count")
-        bill.add_requests(region, op, spec, pair, count, "customer", metered=True)
+        ids = req.get("request_ids", ())
+        if not isinstance(ids, list | tuple) or len(ids) > count or not all(isinstance(x, str) for x in ids):
+            raise EstimateInputError(
+                f"{where}.request_ids", ids, "a list of at most count request IDs (strings)"
+            )
+        bill.add_requests(region, op, spec, pair, count, "customer", metered=True, request_ids=ids)
     _bill_clusters(bill, usage.get("cloudhsm_clusters", []), start, end)
     columns = [
         "arn",
@@ -826,7 +885,7 @@ def bill_from_usage(
     ]
     import pandas as pd
 
-    return bill.finish(pd.DataFrame.from_records(detail, columns=columns))
+    return bill.finish(pd.DataFrame.from_records(detail, columns=columns), metered=True)
 
 
 def _bill_clusters(bill: _Bill, clusters: object, start: dt.datetime, end: dt.datetime) -> None:

@@ -23,6 +23,8 @@ from .iac import (
     Infrastructure,
     create_alias,
     create_key,
+    create_replica,
+    settle,
 )
 
 __all__ = ["load_template", "read_cloudformation"]
@@ -284,6 +286,7 @@ def read_cloudformation(
             for name in todo:
                 findings.append(Finding("error", name, "circular or unresolvable dependency: not built"))
             break
+    settle(sim, declared, findings)
     return Infrastructure(sim, where, declared, aliases, findings)
 
 
@@ -356,14 +359,7 @@ def _build_cfn(
             bypass=_bool(props.get("BypassPolicyLockoutSafetyCheck", False)),
             tags=_cfn_tags(props.get("Tags")),
         )
-        if props.get("Origin", "AWS_KMS") != "AWS_KMS":
-            findings.append(
-                Finding(
-                    "unsupported", name, f"Origin {props['Origin']}: imported key material is not simulated"
-                )
-            )
-            declared.append(key)
-            return
+        key.origin = str(props.get("Origin", "AWS_KMS"))  # AWS_KMS or EXTERNAL (the property's values)
         declared.append(key)
         if create_key(sim, key, findings):
             assert key.arn is not None
@@ -378,34 +374,32 @@ def _build_cfn(
         )
         cfn.attrs[name] = {"Ref": str(props.get("AliasName", ""))}
     else:
+        # The replica is made in the stack's Region (aws-resource-kms-replicakey.html), from PrimaryKeyArn.
         primary = str(props.get("PrimaryKeyArn", ""))
-        parts = primary.split(":")
+        policy = props.get("KeyPolicy")
+        if isinstance(policy, str):
+            policy = json.loads(policy)
         replica = DeclaredKey(
             name=name,
             region=cfn.region,
             kind="replica",
             primary=primary,
+            policy=policy,
             description=str(props.get("Description", "")),
+            enabled=_bool(props.get("Enabled", True)),
+            multi_region=True,
+            tags=_cfn_tags(props.get("Tags")),
         )
-        src = next((k for k in declared if k.arn == primary), None)
-        if src is not None:
-            replica.key_spec, replica.key_usage = src.key_spec, src.key_usage
-        elif len(parts) < 6:
-            findings.append(Finding("assumed", name, "PrimaryKeyArn not resolved; SYMMETRIC_DEFAULT assumed"))
         declared.append(replica)
-        findings.append(
-            Finding(
-                "not-simulated",
-                name,
-                "replica keys are declared but not simulated (kmssim has no ReplicateKey "
-                "yet); the estimate still bills it as a key",
-            )
-        )
+        src = next((k for k in declared if k.arn == primary), None)
         key_id = primary.rsplit("/", 1)[-1]
+        if create_replica(sim, replica, src, findings):
+            assert replica.arn is not None
+            key_id = replica.arn.rsplit("/", 1)[-1]
         cfn.attrs[name] = {
             "Ref": key_id,
             "KeyId": key_id,
-            "Arn": f"arn:aws:kms:{cfn.region}:{cfn.account}:key/{key_id}",
+            "Arn": replica.arn or f"arn:aws:kms:{cfn.region}:{cfn.account}:key/{key_id}",
         }
     del key_names
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .. import choices
 from .._errors import KMSError
 from .._policy import default_key_policy
 from .._pricing import estimate as price_estimate
@@ -74,6 +75,9 @@ class DeclaredKey:
     arn: str | None = None
     kind: str = "key"  # "key" | "replica"
     primary: str | None = None
+    origin: str = "AWS_KMS"  # "AWS_KMS" | "EXTERNAL" | "AWS_CLOUDHSM" | "EXTERNAL_KEY_STORE"
+    custom_key_store: str | None = None  # the simulated store's ID
+    xks_key_id: str | None = None
 
 
 @dataclass
@@ -150,9 +154,7 @@ class Infrastructure:
         extra = [f"{len(keys)} declared key(s) from {self.source}, each billed the whole month"]
         replicas = [k.name for k in self.declared if k.kind == "replica"]
         if replicas:
-            extra.append(
-                f"replica keys billed as keys but not simulated (kmssim has no ReplicateKey yet): {', '.join(replicas)}"
-            )
+            extra.append(f"replica keys, each billed as a key in its own Region: {', '.join(replicas)}")
         return dataclasses.replace(result, notes=(*result.notes, *extra))
 
     def policy_check(
@@ -175,7 +177,7 @@ class Infrastructure:
             )
             names = [sim.root(), *policy_principals(policy), *principals]
             who = list(dict.fromkeys(p for p in names if p.startswith("arn:")))
-            matrix = sim.access_matrix(k.arn, who, list(actions))
+            matrix = sim.access_matrix(k.arn, who, list(actions), region=k.region)
             matrix.insert(0, "key", k.name)
             locked = (
                 "kms:PutKeyPolicy" not in matrix.columns or not (matrix["kms:PutKeyPolicy"] == "Allow").any()
@@ -220,6 +222,8 @@ def _ensure_principals(sim: Simulator, arns: Sequence[str], findings: list[Findi
 
 
 def create_key(sim: Simulator, key: DeclaredKey, findings: list[Finding]) -> bool:
+    """CreateKey as the template declares it (API_CreateKey), then EnableKeyRotation and DisableKey. A key with
+    Origin EXTERNAL is made PendingImport, with no key material: a finding says it must be imported."""
     if isinstance(key.policy, Mapping):
         _ensure_principals(sim, policy_principals(key.policy), findings, key.name)
     params: dict[str, Any] = {"KeySpec": key.key_spec, "KeyUsage": key.key_usage}
@@ -231,9 +235,12 @@ def create_key(sim: Simulator, key: DeclaredKey, findings: list[Finding]) -> boo
         params["BypassPolicyLockoutSafetyCheck"] = True
     if key.multi_region:
         params["MultiRegion"] = True
-        findings.append(
-            Finding("assumed", key.name, "multi-Region key created as a primary; replicas are not simulated")
-        )
+    if key.origin != "AWS_KMS":
+        params["Origin"] = key.origin
+    if key.custom_key_store is not None:
+        params["CustomKeyStoreId"] = key.custom_key_store
+    if key.xks_key_id is not None:
+        params["XksKeyId"] = key.xks_key_id
     if key.tags:
         params["Tags"] = [{"TagKey": k, "TagValue": v} for k, v in key.tags.items()]
     try:
@@ -242,17 +249,128 @@ def create_key(sim: Simulator, key: DeclaredKey, findings: list[Finding]) -> boo
         findings.append(Finding("error", key.name, f"CreateKey would fail: {exc.code}: {exc.message}"))
         return False
     key.arn = meta["Arn"]
+    pending_import = meta["KeyState"] == "PendingImport"
+    if pending_import:
+        findings.append(
+            Finding(
+                "assumed",
+                key.name,
+                "Origin EXTERNAL: created with no key material (PendingImport, as CreateKey leaves it); import "
+                "key material (GetParametersForImport, ImportKeyMaterial) before the key can be used",
+            )
+        )
     try:
         if key.rotation:
             rot: dict[str, Any] = {"KeyId": key.arn}
             if key.rotation_days is not None:
                 rot["RotationPeriodInDays"] = key.rotation_days
             sim.call("EnableKeyRotation", rot, region=key.region)
-        if not key.enabled:
+        if not key.enabled and not pending_import:  # a key pending import has no Enabled state to leave
             sim.call("DisableKey", {"KeyId": key.arn}, region=key.region)
     except KMSError as exc:
         findings.append(Finding("error", key.name, f"{exc.code}: {exc.message}"))
     return True
+
+
+def _stand_in_primary(sim: Simulator, replica: DeclaredKey, findings: list[Finding]) -> str | None:
+    """A primary key named by ARN but made elsewhere (another stack, plan or Region): a multi-Region key of the
+    default spec made in its Region, so the replica can be replicated from it. None after an error finding."""
+    parts = str(replica.primary or "").split(":", 5)
+    if len(parts) != 6 or parts[2] != "kms" or not parts[5].startswith("key/mrk-"):
+        findings.append(
+            Finding(
+                "error",
+                replica.name,
+                f"primary key {replica.primary!r} is neither built here nor a multi-Region key ARN: "
+                "replica not created",
+            )
+        )
+        return None
+    if parts[4] != sim.account_id:
+        findings.append(
+            Finding(
+                "error",
+                replica.name,
+                f"primary key in account {parts[4]}: a replica is made in its primary's account "
+                f"({sim.account_id} here): replica not created",
+            )
+        )
+        return None
+    try:
+        meta = sim.call(
+            "CreateKey",
+            {"MultiRegion": True, "Description": f"kmssim stand-in for {replica.primary}"},
+            region=parts[3],
+        )["KeyMetadata"]
+    except KMSError as exc:
+        findings.append(Finding("error", replica.name, f"stand-in primary key: {exc.code}: {exc.message}"))
+        return None
+    findings.append(
+        Finding(
+            "assumed",
+            replica.name,
+            f"primary key {replica.primary} is not built here: a stand-in multi-Region primary "
+            f"(SYMMETRIC_DEFAULT, default key policy, not in the estimate) was made in {parts[3]} as "
+            f"{meta['Arn']} to replicate from",
+        )
+    )
+    replica.key_spec, replica.key_usage = meta["KeySpec"], meta["KeyUsage"]
+    return str(meta["Arn"])
+
+
+def create_replica(
+    sim: Simulator, replica: DeclaredKey, primary: DeclaredKey | None, findings: list[Finding]
+) -> bool:
+    """ReplicateKey of the declared primary into the replica's Region
+    (https://docs.aws.amazon.com/kms/latest/APIReference/API_ReplicateKey.html), with the replica's own key
+    policy, description and tags; a primary made elsewhere gets a stand-in (``_stand_in_primary``). The replica
+    is Creating until :func:`settle` moves the clock."""
+    if primary is not None:
+        if primary.arn is None:
+            message = "its primary key was not built: replica not created"
+            findings.append(Finding("error", replica.name, message))
+            return False
+        source = primary.arn
+        replica.key_spec, replica.key_usage = primary.key_spec, primary.key_usage
+    else:
+        stand_in = _stand_in_primary(sim, replica, findings)
+        if stand_in is None:
+            return False
+        source = stand_in
+    if isinstance(replica.policy, Mapping):
+        _ensure_principals(sim, policy_principals(replica.policy), findings, replica.name)
+    params: dict[str, Any] = {"KeyId": source, "ReplicaRegion": replica.region}
+    if replica.policy is not None:
+        params["Policy"] = json.dumps(replica.policy)
+    if replica.bypass:
+        params["BypassPolicyLockoutSafetyCheck"] = True
+    if replica.description:
+        params["Description"] = replica.description
+    if replica.tags:
+        params["Tags"] = [{"TagKey": k, "TagValue": v} for k, v in replica.tags.items()]
+    try:
+        meta = sim.call("ReplicateKey", params, region=source.split(":")[3])["ReplicaKeyMetadata"]
+    except KMSError as exc:
+        findings.append(Finding("error", replica.name, f"ReplicateKey would fail: {exc.code}: {exc.message}"))
+        return False
+    replica.arn = meta["Arn"]
+    return True
+
+
+def settle(sim: Simulator, declared: Sequence[DeclaredKey], findings: list[Finding]) -> None:
+    """Let new replicas finish Creating (``choices.MULTI_REGION_TRANSITION`` on the simulated clock, as an apply
+    waits for them), then disable the replicas declared disabled (DisableKey refuses a Creating key)."""
+    replicas = [k for k in declared if k.kind == "replica" and k.arn is not None]
+    if not replicas:
+        return
+    sim.advance(seconds=choices.MULTI_REGION_TRANSITION.total_seconds())
+    for k in replicas:
+        if not k.enabled:
+            assert k.arn is not None
+            try:
+                sim.call("DisableKey", {"KeyId": k.arn}, region=k.region)
+            except KMSError as exc:
+                findings.append(Finding("error", k.name, f"DisableKey would fail: {exc.code}: {exc.message}"))
 
 
 def create_alias(
