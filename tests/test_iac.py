@@ -325,8 +325,9 @@ def _ref(*addresses: str) -> dict[str, Any]:
 def test_terraform_replicas_their_regions_and_imported_replicas() -> None:
     """aws_kms_replica_key is ReplicateKey of primary_key_arn into its provider's Region (or its own ``region``
     argument, provider v6); a provider whose Region the plan does not hold is assumed to be the default one
-    (https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/kms_replica_key). Replicas of
-    imported multi-Region keys (aws_kms_replica_external_key) are not simulated by kmssim."""
+    (https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/kms_replica_key). A replica of
+    an imported multi-Region key (aws_kms_replica_external_key) is not made: kmssim imports no key material from
+    a plan, and ReplicateKey needs its primary's (API_ReplicateKey)."""
     plan = _plan(
         [
             {"type": "aws_kms_key", "name": "p", "values": {"multi_region": True}},
@@ -381,7 +382,10 @@ def test_terraform_replicas_their_regions_and_imported_replicas() -> None:
         "provider aws.nowhere: its Region is not in"
     )
     assert "AlreadyExistsException" in by[("error", "aws_kms_replica_key.lost")]  # us-east-1 is p's Region
-    assert ("not-simulated", "aws_kms_replica_external_key.ext_west") in by
+    assert (
+        "ReplicateKey needs its primary's imported key material"
+        in by[("not-simulated", "aws_kms_replica_external_key.ext_west")]
+    )
     assert keys.loc["aws_kms_replica_external_key.ext_west", "region"] == "us-west-2"
     assert not keys.loc["aws_kms_replica_external_key.ext_west", "simulated"]
     assert len(sim.inventory()) == 3  # p, ext and the v6 replica

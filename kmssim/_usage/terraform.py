@@ -362,8 +362,9 @@ def read_terraform_plan(
                 Finding(
                     "not-simulated",
                     address,
-                    "replicas of imported multi-Region keys are not simulated by kmssim; the estimate bills "
-                    "it as a key",
+                    "replica not made: ReplicateKey needs its primary's imported key material, which kmssim "
+                    "does not import from a plan (key_material_base64 is a secret a saved state would hold); "
+                    "the estimate bills it as a key",
                 )
             )
         elif rtype == "aws_kms_key_policy":
