@@ -32,6 +32,7 @@ from hypothesis import strategies as st
 import kmssim
 
 from .conftest import error_code, error_message
+from .test_imported import _import as import_material
 from .test_imported import _material, _wrap
 
 _CURVES: dict[str, ec.EllipticCurve] = {
@@ -77,26 +78,10 @@ def _create(kms: Any, spec: str, usage: str) -> dict[str, Any]:
     return dict(kms.create_key(Origin="EXTERNAL", KeySpec=spec, KeyUsage=usage)["KeyMetadata"])
 
 
-def _import(
-    kms: Any,
-    key_id: str,
-    material: bytes,
-    *,
-    algorithm: str = "RSA_AES_KEY_WRAP_SHA_256",
-    spec: str = "RSA_2048",
-    **extra: Any,
-) -> dict[str, Any]:
-    """GetParametersForImport, wrap outside kmssim, ImportKeyMaterial (by default never expiring)."""
-    params = kms.get_parameters_for_import(KeyId=key_id, WrappingAlgorithm=algorithm, WrappingKeySpec=spec)
-    if "ExpirationModel" not in extra and "ValidTo" not in extra:
-        extra["ExpirationModel"] = "KEY_MATERIAL_DOES_NOT_EXPIRE"
-    out: dict[str, Any] = kms.import_key_material(
-        KeyId=key_id,
-        ImportToken=params["ImportToken"],
-        EncryptedKeyMaterial=_wrap(params["PublicKey"], algorithm, material),
-        **extra,
-    )
-    return out
+def _import(kms: Any, key_id: str, material: bytes, **how: Any) -> dict[str, Any]:
+    """``test_imported._import`` with RSA_AES_KEY_WRAP_SHA_256 by default (it wraps every kind of material)."""
+    how.setdefault("algorithm", "RSA_AES_KEY_WRAP_SHA_256")
+    return import_material(kms, key_id, material, **how)
 
 
 def _state(kms: Any, key_id: str) -> str:
