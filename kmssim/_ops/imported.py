@@ -170,6 +170,18 @@ def material_state(kms: Kms, key: Key, record: ImportedMaterial) -> str:
     return "CURRENT" if record is key.associated[-1] else "NON_CURRENT"
 
 
+def rotation_entry(
+    key: Key, material_id: str, state: str, rotated: datetime | None, rotation_type: str | None
+) -> dict[str, Any]:
+    """One RotationsListEntry (API_ListKeyRotations): the material and its state and, for a material rotated in,
+    RotationDate and RotationType."""
+    entry: dict[str, Any] = {"KeyId": key.arn, "KeyMaterialId": material_id, "KeyMaterialState": state}
+    if rotation_type is not None:
+        entry["RotationDate"] = rotated
+        entry["RotationType"] = rotation_type
+    return entry
+
+
 def imported_rotation_entries(kms: Kms, key: Key, include_all: bool) -> list[dict[str, Any]]:
     """ListKeyRotations of an EXTERNAL key: the materials rotated in (RotationDate, RotationType ON_DEMAND) and,
     with IncludeKeyMaterial ALL_KEY_MATERIAL, the first material and the one pending rotation, each with its
@@ -178,21 +190,17 @@ def imported_rotation_entries(kms: Kms, key: Key, include_all: bool) -> list[dic
     for record in key.imports:
         if record.rotated is None and not include_all:
             continue
-        entry: dict[str, Any] = {
-            "KeyId": key.arn,
-            "KeyMaterialId": record.material_id,
-            "ImportState": "IMPORTED" if record.expiration_model is not None else "PENDING_IMPORT",
-            "KeyMaterialState": material_state(kms, key, record),
-        }
+        rotation_type = None if record.rotated is None else "ON_DEMAND"
+        entry = rotation_entry(
+            key, record.material_id, material_state(kms, key, record), record.rotated, rotation_type
+        )
+        entry["ImportState"] = "IMPORTED" if record.expiration_model is not None else "PENDING_IMPORT"
         if record.description is not None:
             entry["KeyMaterialDescription"] = record.description
         if record.expiration_model is not None:
             entry["ExpirationModel"] = record.expiration_model
             if record.valid_to is not None:
                 entry["ValidTo"] = record.valid_to
-        if record.rotated is not None:
-            entry["RotationDate"] = record.rotated
-            entry["RotationType"] = "ON_DEMAND"
         entries.append(entry)
     return entries
 

@@ -31,7 +31,7 @@ from .._states import (
 )
 from . import operation
 from ._kms import DEFAULT_ROTATION_PERIOD_DAYS, ROTATION_PERIOD_DAYS, Kms, Request, in_range, page
-from .imported import expire_material, imported_rotation_entries, pending_rotation, rotate_in
+from .imported import expire_material, imported_rotation_entries, pending_rotation, rotate_in, rotation_entry
 
 #: RotateKeyOnDemand: ConflictException when an automatic rotation is due this soon (API_RotateKeyOnDemand).
 ON_DEMAND_CONFLICT_WINDOW = timedelta(minutes=20)
@@ -268,18 +268,16 @@ def list_key_rotations(kms: Kms, req: Request) -> dict[str, Any]:
         return {"Rotations": chunk, **more}
     _rotatable(key)
     current = key.current_material.material_id
-    entries = []
-    for m in key.materials:
-        if m.rotation_type is None and not include_all:
-            continue
-        entry: dict[str, Any] = {
-            "KeyId": key.arn,
-            "KeyMaterialId": m.material_id,
-            "KeyMaterialState": "CURRENT" if m.material_id == current else "NON_CURRENT",
-        }
-        if m.rotation_type is not None:
-            entry["RotationDate"] = m.created
-            entry["RotationType"] = m.rotation_type
-        entries.append(entry)
+    entries = [
+        rotation_entry(
+            key,
+            m.material_id,
+            "CURRENT" if m.material_id == current else "NON_CURRENT",
+            m.created,
+            m.rotation_type,
+        )
+        for m in key.materials
+        if m.rotation_type is not None or include_all
+    ]
     chunk, more = page(entries, req.params, 100)
     return {"Rotations": chunk, **more}
