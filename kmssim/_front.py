@@ -294,16 +294,166 @@ def serve(
     return response(url, 200, headers, _Raw(wire)), parsed
 
 
+#: The User-Agent a simulator's client would send (``Config.user_agent``: botocore builds it once, not per call).
+USER_AGENT = "kmssim (in-process AWS KMS simulator; nothing is sent)"
+
+
+def endpoint_is_per_client(service_model: Any) -> bool:
+    """Whether the service's endpoint depends on the client alone: its rule set takes no per-operation parameter
+    (static, dynamic or operation context parameters) and no client context parameter. True of KMS."""
+    if service_model.client_context_parameters:
+        return False
+    for name in service_model.operation_names:
+        op = service_model.operation_model(name)
+        if op.static_context_parameters or op.context_parameters or op.operation_context_parameters:
+            return False
+    return True
+
+
+def resolve_endpoint_once(client: BaseClient) -> None:
+    """Let botocore's own endpoint rule set resolve a client's endpoint on its first call and reuse the answer.
+
+    KMS's rule set reads only Region, UseFIPS, UseDualStack and Endpoint, all fixed when the client is made
+    (``endpoint_is_per_client``), so every call would get the same endpoint; resolving it per call is a quarter
+    of botocore's own work on a call that is never sent. A failure is not kept: the next call resolves again and
+    fails as botocore would. A botocore without a rule set resolver is left as it is."""
+    resolver: Any = getattr(client, "_ruleset_resolver", None)
+    construct = getattr(resolver, "construct_endpoint", None)
+    if construct is None or not endpoint_is_per_client(client.meta.service_model):
+        return
+    resolved: list[Any] = []
+
+    def construct_endpoint(operation_model: Any, call_args: Any, request_context: Any) -> Any:
+        if not resolved:
+            resolved.append(construct(operation_model, call_args, request_context))
+        return resolved[0]
+
+    resolver.construct_endpoint = construct_endpoint
+
+
+_Accepts = Callable[[Any], bool]
+_ACCEPTS: dict[tuple[str, str], _Accepts] = {}
+
+
+def _reject(_: Any) -> bool:
+    return False
+
+
+def botocore_accepts(shape: Any) -> _Accepts:
+    """A check, compiled once per shape, that is True only of a value botocore's ``ParamValidator`` reports
+    nothing about: exact built-in types (``str``, ``bytes``, ``int``, ``bool``, ``dict``, ``list``), required
+    members present, no unknown member, lengths and values at least the model's ``min``. Anything else it does
+    not vouch for (None, a bytearray, a tuple, a timestamp, a union, a document...) answers False, and botocore's
+    own validator decides: the check only saves botocore's work on values it would pass."""
+    ident = (shape.name, shape.type_name)
+    if ident in _ACCEPTS:
+        return _ACCEPTS[ident]
+    _ACCEPTS[ident] = _reject  # a recursive shape is left to botocore
+    meta, t = shape.metadata, shape.type_name
+    lo = meta.get("min", 0)
+    fn: _Accepts = _reject
+    special = (
+        "jsonvalue" in getattr(shape, "serialization", {})
+        or getattr(shape, "is_document_type", False)
+        or getattr(shape, "is_tagged_union", False)
+        or getattr(shape, "serialization", {}).get("hostLabel")
+    )
+    if special:
+        pass
+    elif t == "structure":
+        members = {name: botocore_accepts(m) for name, m in shape.members.items()}
+        required = tuple(meta.get("required", ()))
+
+        def fn(v: Any) -> bool:
+            if type(v) is not dict:
+                return False
+            for name in required:
+                if name not in v:
+                    return False
+            for name, x in v.items():
+                check = members.get(name)
+                if check is None or not check(x):
+                    return False
+            return True
+
+    elif t == "string":
+
+        def fn(v: Any) -> bool:
+            return type(v) is str and len(v) >= lo
+
+    elif t == "blob":
+
+        def fn(v: Any) -> bool:
+            return type(v) is bytes
+
+    elif t in ("integer", "long"):
+        least = meta.get("min", float("-inf"))
+
+        def fn(v: Any) -> bool:
+            return type(v) is int and v >= least
+
+    elif t == "boolean":
+
+        def fn(v: Any) -> bool:
+            return type(v) is bool
+
+    elif t == "list":
+        item = botocore_accepts(shape.member)
+
+        def fn(v: Any) -> bool:
+            return type(v) is list and len(v) >= lo and all(item(x) for x in v)
+
+    elif t == "map":
+        key, value = botocore_accepts(shape.key), botocore_accepts(shape.value)
+
+        def fn(v: Any) -> bool:
+            return type(v) is dict and all(key(k) and value(x) for k, x in v.items())
+
+    _ACCEPTS[ident] = fn
+    return fn
+
+
+@functools.lru_cache(maxsize=1)
+def _validator_class() -> type:
+    from botocore.validate import ParamValidator, ValidationErrors
+
+    class ProvenParamValidator(ParamValidator):
+        """botocore's validator, which is not run on parameters ``botocore_accepts`` proves it would pass."""
+
+        def validate(self, params: Any, shape: Any) -> ValidationErrors:
+            if botocore_accepts(shape)(params):
+                return ValidationErrors()
+            errors: ValidationErrors = super().validate(params, shape)
+            return errors
+
+    return ProvenParamValidator
+
+
+def validate_proven_params_once(client: BaseClient) -> None:
+    """Give a client's parameter validation (botocore's ``ParamValidationDecorator``, which raises
+    ``ParamValidationError`` before serializing) the validator of ``_validator_class``: every error is still
+    botocore's own, at the same point of the call, and a call botocore's checks would pass skips about a fifth of
+    botocore's work. A botocore laid out otherwise is left as it is."""
+    serializer = getattr(client, "_serializer", None)
+    validator = getattr(serializer, "_param_validator", None)
+    from botocore.validate import ParamValidator
+
+    if type(validator) is ParamValidator:
+        serializer._param_validator = _validator_class()()  # type: ignore[union-attr]
+
+
 def make_client(sim: Simulator, region: str, principal: str, context: Mapping[str, object]) -> BaseClient:
     from botocore.config import Config
 
     client = _session().create_client(
         "kms",
         region_name=region,
-        config=Config(retries={"max_attempts": 1}),
+        config=Config(retries={"max_attempts": 1}, user_agent=USER_AGENT),
         aws_access_key_id=_DUMMY_KEY_ID,
         aws_secret_access_key=_DUMMY_SECRET,
     )
+    resolve_endpoint_once(client)
+    validate_proven_params_once(client)
 
     def handler(model: Any, params: Mapping[str, Any], **_: Any) -> tuple[AWSResponse, dict[str, Any]]:
         return serve(sim, model, params, region, principal, context)
