@@ -407,7 +407,12 @@ def botocore_accepts(shape: Any) -> _Accepts:
         key, value = botocore_accepts(shape.key), botocore_accepts(shape.value)
 
         def fn(v: Any) -> bool:
-            return type(v) is dict and all(key(k) and value(x) for k, x in v.items())
+            if type(v) is not dict:
+                return False
+            for k, x in v.items():  # noqa: SIM110 (a loop, not a generator: an encryption context is checked on most calls)
+                if not (key(k) and value(x)):
+                    return False
+            return True
 
     _ACCEPTS[ident] = fn
     return fn

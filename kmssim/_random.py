@@ -10,6 +10,7 @@ from __future__ import annotations
 import builtins
 import hashlib
 import os
+from collections.abc import Callable
 from typing import Any
 
 from ._crypto import SeededRandom
@@ -26,11 +27,11 @@ class Randomness:
         label = b"kmssim-seed:" + str(seed).encode() + (b"/" + stream.encode() if stream else b"")
         self._key = hashlib.sha256(label).digest()
         self._source = SeededRandom.from_key(self._key) if seed is not None else None
-
-    def bytes(self, n: int) -> bytes:
-        if self._source is None:
-            return os.urandom(n)
-        return self._source.bytes(n)
+        #: ``n`` random bytes: the seeded stream's own method (one call on every draw's path), or the operating
+        #: system's. The stream object stays for the simulator's life; ``restore`` moves it in place.
+        self.bytes: Callable[[int], builtins.bytes] = (
+            self._source.bytes if self._source is not None else os.urandom
+        )
 
     def position(self) -> tuple[int, builtins.bytes] | None:
         """Where the seeded stream stands (None when unseeded): ``restore`` returns to it."""
@@ -40,7 +41,7 @@ class Randomness:
     def restore(self, position: tuple[int, builtins.bytes] | None) -> None:
         """Rewind (or wind) the seeded stream to a ``position``, so the same bytes are drawn again."""
         if self._source is not None and position is not None and position != self._source.position:
-            self._source = SeededRandom.from_key(self._key, *position)
+            self._source.seek(*position)
 
     def state(self) -> dict[str, Any]:
         counter, buffer = self._source.position if self._source is not None else (0, b"")
@@ -50,5 +51,5 @@ class Randomness:
     def from_state(cls, state: dict[str, Any]) -> Randomness:
         r = cls(state["seed"], str(state.get("stream", "")))
         if r._source is not None:
-            r._source = SeededRandom.from_key(r._key, int(state["counter"]), bytes.fromhex(state["buffer"]))
+            r._source.seek(int(state["counter"]), builtins.bytes.fromhex(state["buffer"]))
         return r

@@ -226,3 +226,25 @@ def test_the_simulated_http_response_has_the_headers_botocore_reads() -> None:
     assert http.status_code == 200  # type: ignore[attr-defined]
     assert http.headers["X-Amzn-RequestId"] == request_id  # type: ignore[attr-defined]
     assert b'"KeyMetadata"' in http.content  # type: ignore[attr-defined]
+
+
+def test_trail_events_carry_exactly_the_dataclass_fields() -> None:
+    # The recorders set an event's __dict__ in one go (kmssim/_trail.py): a field added to AuditEvent and not to
+    # them, or a misspelt one, would show here. A call's event, a failed call's and one KMS records itself.
+    import dataclasses
+
+    sim = kmssim.Simulator(seed=1)
+    kms = sim.client("kms")
+    key = kms.create_key()["KeyMetadata"]["KeyId"]
+    kms.enable_key_rotation(KeyId=key, RotationPeriodInDays=90)
+    with pytest.raises(kms.exceptions.NotFoundException):
+        kms.describe_key(KeyId="alias/none")
+    sim.advance(days=91)
+    events = list(sim.trail())
+    assert {e.event_name for e in events} >= {"CreateKey", "DescribeKey", "RotateKey"}
+    names = [f.name for f in dataclasses.fields(kmssim.AuditEvent)]
+    for event in events:
+        assert sorted(vars(event)) == sorted(names)
+        assert event == kmssim.AuditEvent(**{n: getattr(event, n) for n in names})
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        events[-1].event_name = "changed"  # type: ignore[misc]

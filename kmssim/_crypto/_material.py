@@ -66,8 +66,11 @@ def _seed(seed: Material) -> bytes:
 def material_id(seed: Material, key_arn: str) -> str:
     """64 lowercase hex chars naming one key material of one key; a one-way hash of the seed (of the imported
     key's bytes for an imported key)."""
-    _check_seed(seed)
-    raw = seed.raw if isinstance(seed, ImportedKey) else seed
+    if type(seed) is bytes and len(seed) == MATERIAL_SEED_BYTES:  # a material seed: every rotation's case
+        raw = seed
+    else:
+        _check_seed(seed)
+        raw = seed.raw if isinstance(seed, ImportedKey) else seed
     arn = key_arn.encode("utf-8")
     return hashlib.sha256(b"kmssim/v1/material-id\x00" + struct.pack(">I", len(arn)) + arn + raw).hexdigest()
 

@@ -39,6 +39,11 @@ class SeededRandom:
         stream._buffer = buffer
         return stream
 
+    def seek(self, counter: int, buffer: builtins.bytes) -> None:
+        """Resume at ``counter`` with ``buffer`` unread (a ``position``), in place."""
+        self._counter = counter
+        self._buffer = buffer
+
     @property
     def position(self) -> tuple[int, builtins.bytes]:
         """(next block counter, bytes computed but not yet handed out): enough to resume with ``from_key``."""

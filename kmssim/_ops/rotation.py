@@ -137,12 +137,20 @@ def _delete(kms: Kms, key: Key, when: datetime) -> Key | None:
     return key
 
 
+#: Rotation periods as timedeltas, made once per period (an automatic rotation's next date is on the hot path
+#: of ``advance``; there are at most 2,556 periods, 90 to 2,560 days).
+_PERIODS: dict[int, timedelta] = {}
+
+
 def _rotate_due(kms: Kms, key: Key, when: datetime) -> Key | None:
     if key.state not in (ENABLED, UPDATING) or not key.rotation_enabled or key.next_rotation != when:
         return None
     assert key.rotation_period_days is not None
     rotate(kms, key, "AUTOMATIC")
-    key.next_rotation = when + timedelta(days=key.rotation_period_days)
+    period = _PERIODS.get(key.rotation_period_days)
+    if period is None:
+        period = _PERIODS[key.rotation_period_days] = timedelta(days=key.rotation_period_days)
+    key.next_rotation = when + period
     kms.world.schedule(key.next_rotation, ROTATE, key.arn)  # still enabled and rotating: the next one is due
     return key
 
