@@ -20,7 +20,7 @@ from typing import Any
 from . import choices
 from ._catalog import OPERATIONS
 from ._errors import DryRunOperationException, KMSError, ThrottlingException
-from ._models import DamagedState, Fields
+from ._fields import DamagedState, Fields
 from ._ops import Request
 
 RequestKind = tuple[str, str, str, str, str | None, str | None]

@@ -12,7 +12,7 @@ import math
 from typing import Any
 
 from ._errors import ThrottlingException
-from ._models import Fields
+from ._fields import Fields
 from ._ops import Request
 
 THROTTLED_MESSAGE = (

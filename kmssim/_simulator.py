@@ -22,9 +22,10 @@ from typing import TYPE_CHECKING, Any, Literal
 from . import _pipeline, choices
 from ._clock import Clock
 from ._errors import KMSError
+from ._fields import DamagedState, Fields, iso
 from ._ids import ACCOUNT_ID, principal_account, uuid4_pair, uuid4_text
 from ._meter import Meter
-from ._models import DamagedState, Fields, KeySummary, Principal, iso
+from ._models import KeySummary, Principal
 from ._ops import Kms, Request, _saved, key_stores
 from ._ops._kms import AWS_MANAGED_ROTATION_DAYS, PENDING_WINDOW_DAYS, ROTATION_PERIOD_DAYS
 from ._ops.rotation import run_due_event

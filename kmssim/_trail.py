@@ -15,8 +15,9 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, overload
 
 from ._errors import KMSError
+from ._fields import Fields, iso
 from ._ids import alias_arn
-from ._models import Fields, Key, iso
+from ._models import Key
 from ._validation import MAX_PARAM_DEPTH
 
 if TYPE_CHECKING:

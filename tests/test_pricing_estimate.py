@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from kmssim._pricing import Estimate, EstimateInputError, estimate, load_pricing, price_class
-from kmssim._pricing._estimate import MAX_COUNT
+from kmssim._pricing._inputs import MAX_COUNT
 
 matplotlib.use("Agg")
 

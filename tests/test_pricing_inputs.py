@@ -24,7 +24,7 @@ from hypothesis import strategies as st
 import kmssim
 from kmssim import EstimateInputError, estimate, load_pricing, quota_check, sweep
 from kmssim._pricing._csvfile import RowProblem, check_date, check_month
-from kmssim._pricing._estimate import LAST_MONTH, MAX_COUNT, parse_month
+from kmssim._pricing._inputs import LAST_MONTH, MAX_COUNT, parse_month
 
 JUNE = "2026-06"  # 30 days, 720 hours
 

@@ -9,8 +9,9 @@ from typing import Any
 
 from .. import _crypto, choices
 from .._catalog import OPERATIONS
+from .._fields import DamagedState, Fields, parse_time
 from .._ids import key_arn
-from .._models import Alias, DamagedState, Fields, Key, parse_time
+from .._models import Alias, Key
 from .._states import ENABLED
 from . import key_stores
 from ._kms import PENDING_WINDOW_DAYS, ROTATION_PERIOD_DAYS, Kms

@@ -40,7 +40,8 @@ from .._errors import (
     XksProxyUriUnreachableException,
     XksProxyVpcEndpointServiceInUseException,
 )
-from .._models import DamagedState, Fields, Key, iso, parse_time
+from .._fields import DamagedState, Fields, iso, parse_time
+from .._models import Key
 from . import operation
 from ._kms import Kms, Request, page
 

@@ -12,7 +12,8 @@ from datetime import datetime
 from typing import Any, NamedTuple
 
 from .. import choices
-from .._models import Key, iso
+from .._fields import iso
+from .._models import Key
 from . import operation
 from ._kms import Kms, Request
 

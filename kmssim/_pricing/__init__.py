@@ -20,7 +20,8 @@ from ._catalog import (
     price_class,
 )
 from ._errors import DataFileError, EstimateInputError
-from ._estimate import LAST_MONTH, MAX_COUNT, Estimate, bill_from_usage, estimate, parse_month
+from ._estimate import Estimate, bill_from_usage, estimate
+from ._inputs import LAST_MONTH, MAX_COUNT, parse_month
 from ._quotas import QuotaCharge, QuotaReport, quota_charges, quota_check, quota_limits_for
 from ._sweep import SWEEP_COLUMNS, sweep
 from ._tables import (

@@ -25,7 +25,7 @@ from ._catalog import (
     operation_of,
 )
 from ._errors import EstimateInputError
-from ._estimate import MAX_COUNT, check_fields, check_number
+from ._inputs import MAX_COUNT, check_fields, check_number
 from ._tables import CUSTOM_KEY_STORE_TYPES, QuotaRow, QuotaTable, load_quotas
 
 if TYPE_CHECKING:

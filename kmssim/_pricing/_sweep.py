@@ -12,7 +12,8 @@ from typing import TYPE_CHECKING, Any
 
 from ._catalog import PRICE_ITEMS, REQUEST_CLASSES
 from ._errors import EstimateInputError
-from ._estimate import MAX_COUNT, HoursConvention, _new_bill
+from ._estimate import _new_bill
+from ._inputs import MAX_COUNT, HoursConvention
 from ._tables import PricingTable
 
 if TYPE_CHECKING:

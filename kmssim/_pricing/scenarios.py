@@ -20,7 +20,8 @@ from pathlib import Path
 from typing import Any
 
 from ._errors import DataFileError
-from ._estimate import Estimate, HoursConvention, estimate, parse_month
+from ._estimate import Estimate, estimate
+from ._inputs import HoursConvention, parse_month
 from ._paths import data_file
 from ._quotas import QuotaReport, quota_check
 from ._tables import PricingTable, QuotaTable

@@ -25,7 +25,7 @@ from .._pricing import (
     quota_limits_for,
 )
 from .._pricing._catalog import DATA_KEY_PAIR_OPERATIONS, KEYLESS_OPERATIONS
-from .._pricing._estimate import month_window, parse_month
+from .._pricing._inputs import month_window, parse_month
 from .._pricing._paths import data_dir
 from .progress import ProgressArg
 from .records import COLUMNS, CloudTrailFormatError, read_columns
