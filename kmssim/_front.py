@@ -26,6 +26,8 @@ from typing import TYPE_CHECKING, Any, cast
 
 from botocore.exceptions import BotoCoreError
 
+from ._validation import botocore_accepts
+
 if TYPE_CHECKING:
     import botocore.session
     from botocore.awsrequest import AWSResponse
@@ -329,93 +331,6 @@ def resolve_endpoint_once(client: BaseClient) -> None:
         return resolved[0]
 
     resolver.construct_endpoint = construct_endpoint
-
-
-_Accepts = Callable[[Any], bool]
-_ACCEPTS: dict[tuple[str, str], _Accepts] = {}
-
-
-def _reject(_: Any) -> bool:
-    return False
-
-
-def botocore_accepts(shape: Any) -> _Accepts:
-    """A check, compiled once per shape, that is True only of a value botocore's ``ParamValidator`` reports
-    nothing about: exact built-in types (``str``, ``bytes``, ``int``, ``bool``, ``dict``, ``list``), required
-    members present, no unknown member, lengths and values at least the model's ``min``. Anything else it does
-    not vouch for (None, a bytearray, a tuple, a timestamp, a union, a document...) answers False, and botocore's
-    own validator decides: the check only saves botocore's work on values it would pass."""
-    ident = (shape.name, shape.type_name)
-    if ident in _ACCEPTS:
-        return _ACCEPTS[ident]
-    _ACCEPTS[ident] = _reject  # a recursive shape is left to botocore
-    meta, t = shape.metadata, shape.type_name
-    lo = meta.get("min", 0)
-    fn: _Accepts = _reject
-    special = (
-        "jsonvalue" in getattr(shape, "serialization", {})
-        or getattr(shape, "is_document_type", False)
-        or getattr(shape, "is_tagged_union", False)
-        or getattr(shape, "serialization", {}).get("hostLabel")
-    )
-    if special:
-        pass
-    elif t == "structure":
-        members = {name: botocore_accepts(m) for name, m in shape.members.items()}
-        required = tuple(meta.get("required", ()))
-
-        def fn(v: Any) -> bool:
-            if type(v) is not dict:
-                return False
-            for name in required:
-                if name not in v:
-                    return False
-            for name, x in v.items():
-                check = members.get(name)
-                if check is None or not check(x):
-                    return False
-            return True
-
-    elif t == "string":
-
-        def fn(v: Any) -> bool:
-            return type(v) is str and len(v) >= lo
-
-    elif t == "blob":
-
-        def fn(v: Any) -> bool:
-            return type(v) is bytes
-
-    elif t in ("integer", "long"):
-        least = meta.get("min", float("-inf"))
-
-        def fn(v: Any) -> bool:
-            return type(v) is int and v >= least
-
-    elif t == "boolean":
-
-        def fn(v: Any) -> bool:
-            return type(v) is bool
-
-    elif t == "list":
-        item = botocore_accepts(shape.member)
-
-        def fn(v: Any) -> bool:
-            return type(v) is list and len(v) >= lo and all(item(x) for x in v)
-
-    elif t == "map":
-        key, value = botocore_accepts(shape.key), botocore_accepts(shape.value)
-
-        def fn(v: Any) -> bool:
-            if type(v) is not dict:
-                return False
-            for k, x in v.items():  # noqa: SIM110 (a loop, not a generator: an encryption context is checked on most calls)
-                if not (key(k) and value(x)):
-                    return False
-            return True
-
-    _ACCEPTS[ident] = fn
-    return fn
 
 
 @functools.lru_cache(maxsize=1)

@@ -402,12 +402,100 @@ def coerce_blobs(shape: Any, value: Any) -> Any:
     return value
 
 
+_Accepts = Callable[[Any], bool]
+_ACCEPTS: dict[tuple[str, str], _Accepts] = {}
+
+
+def _reject(_: Any) -> bool:
+    return False
+
+
+def botocore_accepts(shape: Any) -> _Accepts:
+    """A check, compiled once per shape, that is True only of a value botocore's ``ParamValidator`` reports
+    nothing about: exact built-in types (``str``, ``bytes``, ``int``, ``bool``, ``dict``, ``list``), required
+    members present, no unknown member, lengths and values at least the model's ``min``. Anything else it does
+    not vouch for (None, a bytearray, a tuple, a timestamp, a union, a document...) answers False, and botocore's
+    own validator decides: the check only saves botocore's work on values it would pass."""
+    ident = (shape.name, shape.type_name)
+    if ident in _ACCEPTS:
+        return _ACCEPTS[ident]
+    _ACCEPTS[ident] = _reject  # a recursive shape is left to botocore
+    meta, t = shape.metadata, shape.type_name
+    lo = meta.get("min", 0)
+    fn: _Accepts = _reject
+    special = (
+        "jsonvalue" in getattr(shape, "serialization", {})
+        or getattr(shape, "is_document_type", False)
+        or getattr(shape, "is_tagged_union", False)
+        or getattr(shape, "serialization", {}).get("hostLabel")
+    )
+    if special:
+        pass
+    elif t == "structure":
+        members = {name: botocore_accepts(m) for name, m in shape.members.items()}
+        required = tuple(meta.get("required", ()))
+
+        def fn(v: Any) -> bool:
+            if type(v) is not dict:
+                return False
+            for name in required:
+                if name not in v:
+                    return False
+            for name, x in v.items():
+                check = members.get(name)
+                if check is None or not check(x):
+                    return False
+            return True
+
+    elif t == "string":
+
+        def fn(v: Any) -> bool:
+            return type(v) is str and len(v) >= lo
+
+    elif t == "blob":
+
+        def fn(v: Any) -> bool:
+            return type(v) is bytes
+
+    elif t in ("integer", "long"):
+        least = meta.get("min", float("-inf"))
+
+        def fn(v: Any) -> bool:
+            return type(v) is int and v >= least
+
+    elif t == "boolean":
+
+        def fn(v: Any) -> bool:
+            return type(v) is bool
+
+    elif t == "list":
+        item = botocore_accepts(shape.member)
+
+        def fn(v: Any) -> bool:
+            return type(v) is list and len(v) >= lo and all(item(x) for x in v)
+
+    elif t == "map":
+        key, value = botocore_accepts(shape.key), botocore_accepts(shape.value)
+
+        def fn(v: Any) -> bool:
+            if type(v) is not dict:
+                return False
+            for k, x in v.items():  # noqa: SIM110 (a loop, not a generator: an encryption context is checked on most calls)
+                if not (key(k) and value(x)):
+                    return False
+            return True
+
+    _ACCEPTS[ident] = fn
+    return fn
+
+
 def check_types(input_shape: Any, params: dict[str, Any]) -> None:
-    """botocore's client-side checks (required members, types, minimums) for calls that bypass a client."""
+    """botocore's client-side checks (required members, types, minimums) for calls that bypass a client; not run
+    on parameters ``botocore_accepts`` proves they pass."""
     from botocore.exceptions import ParamValidationError
     from botocore.validate import ParamValidator
 
-    if input_shape is None:
+    if input_shape is None or botocore_accepts(input_shape)(params):
         return
     try:
         report = ParamValidator().validate(params, input_shape)

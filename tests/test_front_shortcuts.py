@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 
 import kmssim
 from kmssim import _front
+from kmssim._validation import botocore_accepts
 
 _MODEL = botocore.session.Session().get_service_model("kms")
 
@@ -105,7 +106,7 @@ def test_values_botocore_accepts_but_the_check_does_not_vouch_for_still_pass() -
     # A bytearray plaintext is valid for botocore; its validator decides it.
     kms = kmssim.Simulator(seed=1).client("kms")
     key = kms.create_key()["KeyMetadata"]["KeyId"]
-    assert not _front.botocore_accepts(_MODEL.operation_model("Encrypt").input_shape)(
+    assert not botocore_accepts(_MODEL.operation_model("Encrypt").input_shape)(
         {"KeyId": key, "Plaintext": bytearray(b"x")}
     )
     blob = kms.encrypt(KeyId=key, Plaintext=bytearray(b"x"))["CiphertextBlob"]
@@ -113,7 +114,7 @@ def test_values_botocore_accepts_but_the_check_does_not_vouch_for_still_pass() -
 
 
 def test_the_usual_calls_take_the_shortcut() -> None:
-    accepts = _front.botocore_accepts
+    accepts = botocore_accepts
     assert accepts(_MODEL.operation_model("Encrypt").input_shape)(
         {"KeyId": "alias/a", "Plaintext": b"x", "EncryptionContext": {"purpose": "bench"}}
     )
@@ -174,7 +175,7 @@ _INPUT_SHAPES = [
 def test_what_the_check_vouches_for_botocore_passes(data: st.DataObject) -> None:
     shape = data.draw(st.sampled_from(_INPUT_SHAPES))
     params = data.draw(_values(shape))
-    if _front.botocore_accepts(shape)(params):
+    if botocore_accepts(shape)(params):
         assert not ParamValidator().validate(params, shape).has_errors()
 
 

@@ -138,7 +138,7 @@ def _delete(kms: Kms, key: Key, when: datetime) -> Key | None:
 
 
 #: Rotation periods as timedeltas, made once per period (an automatic rotation's next date is on the hot path
-#: of ``advance``; there are at most 2,556 periods, 90 to 2,560 days).
+#: of ``advance``; there are at most 2,471 periods, 90 to 2,560 days).
 _PERIODS: dict[int, timedelta] = {}
 
 
