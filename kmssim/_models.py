@@ -50,7 +50,7 @@ GRANT_CONSTRAINT_KINDS = ("EncryptionContextSubset", "EncryptionContextEquals")
 MATERIAL_ID = re.compile(r"[0-9a-f]{64}")
 
 
-@dataclass
+@dataclass(slots=True)
 class KeyMaterial:
     """One version of a key's material. ``seed`` derives the real key (see ``_crypto``), or, for material imported
     into an HMAC or asymmetric key, *is* the key (``_crypto.ImportedKey``); never shown. Saved as ``seed`` (32 bytes)
