@@ -133,6 +133,6 @@ def run(
     if OPERATIONS[operation].crypto:
         note_use(sim.ops, req, now, event_id, request_id)
     for kind, key in req.service_events:
-        sim._trail.record_service(kind, key, now)
+        sim._trail.record_service(kind, (key,), now)
     sim._meter.count(req, now, request_id)
     return Exchange(request_id, result=result)

@@ -6,6 +6,7 @@ happen then, in time order. Nothing here reads the wall clock.
 
 from __future__ import annotations
 
+import builtins
 import errno
 import functools
 import gc
@@ -14,7 +15,7 @@ import math
 import os
 import re
 import tempfile
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -28,7 +29,7 @@ from ._meter import Meter
 from ._models import KeySummary, Principal
 from ._ops import Kms, Request, _saved, key_stores
 from ._ops._kms import AWS_MANAGED_ROTATION_DAYS, PENDING_WINDOW_DAYS, ROTATION_PERIOD_DAYS
-from ._ops.rotation import run_due_event
+from ._ops.rotation import run_due_events
 from ._policy import parse_policy
 from ._pricing._errors import DataFileError
 from ._quota import QuotaGate
@@ -163,7 +164,7 @@ class Simulator:
         self._random = Randomness(seed)  # key IDs, key material, IVs, grant tokens, data keys
         self._id_random = Randomness(seed, "ids")  # request and event IDs, so they never shift the above
         self._principals: dict[str, Principal] = {}
-        self._trail = Recorder(self._new_id)
+        self._trail = Recorder(self._id_bytes)
         self._meter = Meter()
         self._quota = QuotaGate()
         self.ops = Kms(self)
@@ -223,19 +224,20 @@ class Simulator:
         collecting = gc.isenabled()
         gc.disable()
         try:
-            self._clock.run_until(target, self._run_event)
+            self._clock.run_until(target, self._run_events)
         finally:
             if collecting:
                 gc.enable()
         return self._clock.now
 
-    def _run_event(self, kind: str, arn: str, when: datetime) -> None:
+    def _run_events(self, kind: str, when: datetime, arns: Iterator[str]) -> None:
         if kind in key_stores.EVENTS:
-            key_stores.run_due(self.ops, kind, arn)
+            for arn in arns:
+                key_stores.run_due(self.ops, kind, arn)
             return
-        key = run_due_event(self.ops, kind, arn, when)
-        if key is not None:
-            self._trail.record_service(kind, key, self._clock.now)
+        keys = run_due_events(self.ops, kind, when, arns)
+        if keys:
+            self._trail.record_service(kind, keys, self._clock.now)
 
     # ------------------------------------------------------------------ principals
 
@@ -444,6 +446,10 @@ class Simulator:
     def _new_id(self) -> str:
         """A version-4 UUID string from the simulator's ID stream (request and event IDs)."""
         return uuid4_text(self._id_random.bytes(16))
+
+    def _id_bytes(self, n: int) -> builtins.bytes:
+        """``n`` bytes of the ID stream (16 make an ID with ``uuid4_text``: the trail draws many at once)."""
+        return self._id_random.bytes(n)
 
     def _new_ids(self) -> tuple[str, str]:
         """A call's request ID and its trail event's ID: the next two IDs of the stream, drawn in one go (the

@@ -7,6 +7,8 @@ record to the API response (https://docs.aws.amazon.com/awscloudtrail/latest/use
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import botocore.exceptions
 import pytest
 
@@ -248,3 +250,35 @@ def test_trail_events_carry_exactly_the_dataclass_fields() -> None:
         assert event == kmssim.AuditEvent(**{n: getattr(event, n) for n in names})
     with pytest.raises(dataclasses.FrozenInstanceError):
         events[-1].event_name = "changed"  # type: ignore[misc]
+
+
+def test_kms_own_events_keep_their_place_among_calls_and_across_save_and_load(tmp_path: Path) -> None:
+    # KMS's own events are noted when they happen and built when the trail is next read or a call is recorded
+    # (kmssim/_trail.py Recorder): the trail must read as if each had been built on the spot, in time order, with
+    # its event ID drawn when it happened (so the IDs of later calls do not depend on when the trail is read).
+    def run(read_between: bool) -> list[tuple[str, str, str]]:
+        sim = kmssim.Simulator(seed=3)
+        kms = sim.client("kms")
+        key = kms.create_key()["KeyMetadata"]["KeyId"]
+        kms.enable_key_rotation(KeyId=key, RotationPeriodInDays=90)
+        sim.advance(days=100)
+        if read_between:
+            sim.trail()
+        kms.describe_key(KeyId=key)
+        sim.advance(days=100)
+        path = tmp_path / f"state-{read_between}.json"
+        sim.save(path)
+        loaded = kmssim.Simulator.load(path)
+        assert [e.to_dict() for e in loaded.trail()] == [e.to_dict() for e in sim.trail()]
+        return [(e.event_name, e.event_id, e.event_time.isoformat()) for e in sim.trail()]
+
+    events = run(read_between=False)
+    assert [name for name, _, _ in events] == [
+        "CreateKey",
+        "EnableKeyRotation",
+        "RotateKey",
+        "DescribeKey",
+        "RotateKey",
+    ]
+    assert [time for _, _, time in events] == sorted(time for _, _, time in events)
+    assert events == run(read_between=True)

@@ -157,7 +157,7 @@ def disable_key(kms: Kms, req: Request) -> dict[str, Any]:
 def schedule_key_deletion(kms: Kms, req: Request) -> dict[str, Any]:
     """API_ScheduleKeyDeletion: the key waits PendingWindowInDays (7-30, default 30), then is deleted. A
     multi-Region primary key that still has replicas waits in PendingReplicaDeletion, without a DeletionDate,
-    until the last replica is deleted; then its waiting period starts (``rotation.run_due_event``)."""
+    until the last replica is deleted; then its waiting period starts (``rotation.run_due_events``)."""
     days = in_range(req, "PendingWindowInDays", DEFAULT_PENDING_WINDOW_DAYS, PENDING_WINDOW_DAYS)
     key = kms.use_key(req)
     key.sync_due = None  # a replica still Creating can be scheduled for deletion (key-state table)

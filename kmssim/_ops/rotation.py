@@ -6,7 +6,7 @@ handler. A rotation gives the key new current material; older material stays, so
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
@@ -98,16 +98,19 @@ def catch_up_rotation(kms: Kms, req: Request, key: Key) -> None:
         key.next_rotation += period
 
 
-def run_due_event(kms: Kms, kind: str, arn: str, when: datetime) -> Key | None:
-    """Carry out one event the clock found due at ``when`` (the clock shows it), if the key still warrants it:
-    an automatic rotation (and the next one scheduled), the deletion of a key whose waiting period is over, or
-    the end of a multi-Region key's Creating or Updating state, or the deletion of imported key material at its
-    ValidTo. Returns the key acted on, or None when the
-    event no longer applies."""
-    key = kms.keys.get(arn)
-    if key is None or key.deleted is not None:
-        return None
-    return _RUNNERS[kind](kms, key, when)
+def run_due_events(kms: Kms, kind: str, when: datetime, arns: Iterable[str]) -> list[Key]:
+    """Carry out the ``kind`` events the clock found due at ``when`` (the clock shows it), one per key ARN, in
+    order, each only if its key still warrants it: an automatic rotation (and the next one scheduled), the
+    deletion of a key whose waiting period is over, the end of a multi-Region key's Creating or Updating state,
+    or the deletion of imported key material at its ValidTo. Returns the keys acted on, in order."""
+    if kind == ROTATE:
+        return _rotate_all_due(kms, when, arns)
+    keys, runner, acted = kms.keys, _RUNNERS[kind], []
+    for arn in arns:
+        key = keys.get(arn)
+        if key is not None and key.deleted is None and runner(kms, key, when) is not None:
+            acted.append(key)
+    return acted
 
 
 def _delete(kms: Kms, key: Key, when: datetime) -> Key | None:
@@ -142,17 +145,36 @@ def _delete(kms: Kms, key: Key, when: datetime) -> Key | None:
 _PERIODS: dict[int, timedelta] = {}
 
 
-def _rotate_due(kms: Kms, key: Key, when: datetime) -> Key | None:
-    if key.state not in (ENABLED, UPDATING) or not key.rotation_enabled or key.next_rotation != when:
-        return None
-    assert key.rotation_period_days is not None
-    rotate(kms, key, "AUTOMATIC")
-    period = _PERIODS.get(key.rotation_period_days)
-    if period is None:
-        period = _PERIODS[key.rotation_period_days] = timedelta(days=key.rotation_period_days)
-    key.next_rotation = when + period
-    kms.world.schedule(key.next_rotation, ROTATE, key.arn)  # still enabled and rotating: the next one is due
-    return key
+def _rotate_all_due(kms: Kms, when: datetime, arns: Iterable[str]) -> list[Key]:
+    """The automatic rotations due at ``when``: each key still enabled (or Updating) with rotation on and this
+    date as its next rotation gets new material, and its next rotation one period later (rotate-keys.html).
+    One loop for the instant's keys, as a fleet created together rotates together."""
+    keys, schedule, rotated = kms.keys, kms.world.schedule, []
+    for arn in arns:
+        key = keys.get(arn)
+        if (
+            key is None
+            or key.deleted is not None
+            or key.state not in _ROTATING_STATES
+            or not key.rotation_enabled
+            or key.next_rotation != when
+        ):
+            continue
+        days = key.rotation_period_days
+        assert days is not None
+        rotate(kms, key, "AUTOMATIC")
+        period = _PERIODS.get(days)
+        if period is None:
+            period = _PERIODS[days] = timedelta(days=days)
+        key.next_rotation = next_rotation = when + period
+        schedule(next_rotation, ROTATE, arn)  # still enabled and rotating: the next one is due
+        rotated.append(key)
+    return rotated
+
+
+#: The states in which a key's automatic rotation runs: a key keeps its schedule while Updating
+#: (API_UpdatePrimaryRegion).
+_ROTATING_STATES = frozenset((ENABLED, UPDATING))
 
 
 def _synchronized(kms: Kms, key: Key, when: datetime) -> Key | None:
@@ -173,9 +195,9 @@ def _expire(kms: Kms, key: Key, when: datetime) -> Key | None:
     return key if expired else None
 
 
+#: The runner of each kind of event but ROTATE, which ``_rotate_all_due`` runs for a whole instant at once.
 _RUNNERS: dict[str, Callable[[Kms, Key, datetime], Key | None]] = {
     DELETE: _delete,
-    ROTATE: _rotate_due,
     SYNC: _synchronized,
     EXPIRE_MATERIAL: _expire,
 }

@@ -1,0 +1,96 @@
+"""The simulated clock's queue (kmssim/_clock.py): events due at one instant reach their runner together, kind by
+kind in key-ARN order, each checked to be still current as it is reached; moving time in one step or in many gives
+the same world. Rotation: https://docs.aws.amazon.com/kms/latest/developerguide/rotate-keys.html; deletion:
+https://docs.aws.amazon.com/kms/latest/APIReference/API_ScheduleKeyDeletion.html."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import kmssim
+
+# What is done to each key before time moves: rotate every 90 or 91 days, disable it, change its period from 90
+# to 120 days (so its queued date is superseded), or schedule its deletion (7 days).
+_FATES = st.sampled_from(["rotate90", "rotate91", "disabled", "reperiod", "delete"])
+
+
+def _world(fates: list[str]) -> tuple[kmssim.Simulator, Any, list[str]]:
+    sim = kmssim.Simulator(seed=7)
+    kms = sim.client("kms")
+    ids = []
+    for fate in fates:
+        key = kms.create_key()["KeyMetadata"]["KeyId"]
+        ids.append(key)
+        if fate != "delete":
+            kms.enable_key_rotation(KeyId=key, RotationPeriodInDays=91 if fate == "rotate91" else 90)
+        if fate == "reperiod":
+            kms.enable_key_rotation(KeyId=key, RotationPeriodInDays=120)  # supersedes the queued date
+        if fate == "disabled":
+            kms.disable_key(KeyId=key)
+        if fate == "delete":
+            kms.schedule_key_deletion(KeyId=key, PendingWindowInDays=7)
+    return sim, kms, ids
+
+
+def _seen(sim: kmssim.Simulator, kms: Any, ids: list[str]) -> tuple[list[dict[str, Any]], list[Any]]:
+    trail = [e.to_dict() for e in sim.trail()]
+    keys: list[Any] = []
+    for key in ids:
+        try:
+            state = kms.describe_key(KeyId=key)["KeyMetadata"]["KeyState"]
+        except kms.exceptions.NotFoundException:
+            keys.append("deleted")
+            continue
+        keys.append((state, kms.list_key_rotations(KeyId=key)["Rotations"] if state == "Enabled" else None))
+    return trail, keys
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.lists(_FATES, min_size=1, max_size=8), st.lists(st.integers(1, 120), min_size=1, max_size=6))
+def test_one_step_or_many_give_the_same_world(fates: list[str], steps: list[int]) -> None:
+    whole, whole_kms, whole_ids = _world(fates)
+    split, split_kms, split_ids = _world(fates)
+    whole.advance(days=sum(steps))
+    for days in steps:
+        split.advance(days=days)
+    assert whole.now == split.now
+    assert _seen(whole, whole_kms, whole_ids) == _seen(split, split_kms, split_ids)
+
+
+def test_events_of_one_instant_run_by_kind_then_key_arn() -> None:
+    # Six keys created together: three rotate and three are deleted at the same instant, day 90 (the deletions'
+    # 7-day waiting periods start on day 83).
+    sim = kmssim.Simulator(seed=2)
+    kms = sim.client("kms")
+    rotating = [kms.create_key()["KeyMetadata"]["Arn"] for _ in range(3)]
+    for arn in rotating:
+        kms.enable_key_rotation(KeyId=arn, RotationPeriodInDays=90)
+    deleting = [kms.create_key()["KeyMetadata"]["Arn"] for _ in range(3)]
+    sim.advance(days=83)
+    for arn in deleting:
+        kms.schedule_key_deletion(KeyId=arn, PendingWindowInDays=7)
+    before = len(sim.trail())
+    sim.advance(days=7)
+    events = [(e.event_name, e.resources[0], e.event_time) for e in sim.trail()[before:]]
+    # DeleteKey sorts before RotateKey; within a kind, by key ARN; all at the one instant.
+    assert events == [("DeleteKey", arn, sim.now) for arn in sorted(deleting)] + [
+        ("RotateKey", arn, sim.now) for arn in sorted(rotating)
+    ]
+
+
+def test_the_queue_holds_one_current_date_per_key_and_kind() -> None:
+    # An event that has run leaves the queue's current dates: after a year, each rotating key's next rotation is
+    # all that is queued, and a deleted key leaves nothing.
+    sim = kmssim.Simulator(seed=4)
+    kms = sim.client("kms")
+    for _ in range(3):
+        kms.enable_key_rotation(KeyId=kms.create_key()["KeyMetadata"]["KeyId"], RotationPeriodInDays=90)
+    kms.schedule_key_deletion(KeyId=kms.create_key()["KeyMetadata"]["KeyId"], PendingWindowInDays=7)
+    assert len(sim._clock) == 4
+    sim.advance(days=365)
+    assert len(sim.trail().filter(event_name="RotateKey")) == 12
+    assert len(sim.trail().filter(event_name="DeleteKey")) == 1
+    assert len(sim._clock) == 3
