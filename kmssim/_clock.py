@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import heapq
 from collections.abc import Callable, Iterable, Iterator
-from datetime import datetime
+from datetime import UTC, datetime
 from itertools import groupby
 from operator import itemgetter
 
@@ -59,8 +59,11 @@ class Clock:
             current[arn] = when
             bucket = self._due.get(when)
             if bucket is None:
-                bucket = self._due[when] = []
-                heapq.heappush(self._times, when)
+                # The instant is kept in UTC: the runners act "at" it, and a date given in another zone (an
+                # imported material's ValidTo) must not make the clock or the dates it sets show that zone.
+                instant = when if when.tzinfo is UTC else when.astimezone(UTC)
+                bucket = self._due[instant] = []
+                heapq.heappush(self._times, instant)
             bucket.append((kind, arn))
 
     def run_until(self, target: datetime, run: Callable[[str, datetime, Iterator[str]], None]) -> None:

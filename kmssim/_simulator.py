@@ -26,7 +26,7 @@ from ._errors import KMSError
 from ._fields import DamagedState, Fields, iso
 from ._ids import ACCOUNT_ID, principal_account, uuid4_pair, uuid4_text
 from ._meter import Meter
-from ._models import KeySummary, Principal
+from ._models import Key, KeySummary, Principal
 from ._ops import Kms, Request, _saved, key_stores
 from ._ops._kms import AWS_MANAGED_ROTATION_DAYS, PENDING_WINDOW_DAYS, ROTATION_PERIOD_DAYS
 from ._ops.rotation import run_due_events
@@ -235,9 +235,12 @@ class Simulator:
             for arn in arns:
                 key_stores.run_due(self.ops, kind, arn)
             return
-        keys = run_due_events(self.ops, kind, when, arns)
-        if keys:
-            self._trail.record_service(kind, keys, self._clock.now)
+        keys: list[Key] = []
+        try:
+            run_due_events(self.ops, kind, when, arns, keys)
+        finally:  # what was done is on the trail even if the run was interrupted
+            if keys:
+                self._trail.record_service(kind, keys, self._clock.now)
 
     # ------------------------------------------------------------------ principals
 

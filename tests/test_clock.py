@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -94,3 +95,63 @@ def test_the_queue_holds_one_current_date_per_key_and_kind() -> None:
     assert len(sim.trail().filter(event_name="RotateKey")) == 12
     assert len(sim.trail().filter(event_name="DeleteKey")) == 1
     assert len(sim._clock) == 3
+
+
+def test_an_instant_given_in_another_zone_keeps_the_clock_in_utc() -> None:
+    # ``sim.call`` takes an aware datetime in any zone. An imported material's ValidTo of 02:00+02:00, superseded
+    # by a later import, still queues that instant: a key rotating then must show UTC dates, not +02:00.
+    from datetime import timedelta, timezone
+
+    from .test_imported import _wrap
+
+    sim = kmssim.Simulator(seed=11)
+    instant = sim.now + timedelta(days=90)
+    external = sim.call("CreateKey", {"Origin": "EXTERNAL"})["KeyMetadata"]["KeyId"]
+    for valid_to in (instant.astimezone(timezone(timedelta(hours=2))), instant + timedelta(days=1)):
+        params = {"KeyId": external, "WrappingAlgorithm": "RSAES_OAEP_SHA_256", "WrappingKeySpec": "RSA_2048"}
+        wrapping = sim.call("GetParametersForImport", params)
+        sim.call(
+            "ImportKeyMaterial",
+            {
+                "KeyId": external,
+                "ImportToken": wrapping["ImportToken"],
+                "EncryptedKeyMaterial": _wrap(wrapping["PublicKey"], "RSAES_OAEP_SHA_256", b"\x01" * 32),
+                "ValidTo": valid_to,
+                "ExpirationModel": "KEY_MATERIAL_EXPIRES",
+            },
+        )
+    rotating = sim.call("CreateKey", {})["KeyMetadata"]["Arn"]
+    sim.call("EnableKeyRotation", {"KeyId": rotating, "RotationPeriodInDays": 90})
+    sim.advance(days=90)
+    event = sim.trail().filter(event_name="RotateKey")[-1]
+    assert event.event_time == instant and event.event_time.utcoffset() == timedelta(0)
+    rotations = sim.call("ListKeyRotations", {"KeyId": rotating})["Rotations"]
+    assert [r["RotationDate"].utcoffset() for r in rotations] == [timedelta(0)]
+    status = sim.call("GetKeyRotationStatus", {"KeyId": rotating})
+    assert status["NextRotationDate"] == instant + timedelta(days=90)
+    assert status["NextRotationDate"].utcoffset() == timedelta(0)
+
+
+def test_an_interrupted_advance_leaves_each_rotation_it_made_on_the_trail(monkeypatch: Any) -> None:
+    # Ctrl-C in a notebook during a long advance: the rotations already made are on the trail, one event each.
+    from kmssim._ops import rotation
+
+    sim = kmssim.Simulator(seed=1)
+    kms = sim.client("kms")
+    arns = [kms.create_key()["KeyMetadata"]["Arn"] for _ in range(5)]
+    for arn in arns:
+        kms.enable_key_rotation(KeyId=arn, RotationPeriodInDays=90)
+    real, calls = rotation.rotate, []
+
+    def interrupted_at_the_fourth(kms_: Any, key: Any, kind: str) -> Any:
+        calls.append(key.arn)
+        if len(calls) == 4:
+            raise KeyboardInterrupt
+        return real(kms_, key, kind)
+
+    monkeypatch.setattr(rotation, "rotate", interrupted_at_the_fourth)
+    with pytest.raises(KeyboardInterrupt):
+        sim.advance(days=91)
+    rotated = [arn for arn in arns if len(sim.ops.keys[arn].materials) > 1]
+    assert len(rotated) == 3
+    assert sorted(e.resources[0] for e in sim.trail().filter(event_name="RotateKey")) == sorted(rotated)

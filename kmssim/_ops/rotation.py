@@ -98,19 +98,20 @@ def catch_up_rotation(kms: Kms, req: Request, key: Key) -> None:
         key.next_rotation += period
 
 
-def run_due_events(kms: Kms, kind: str, when: datetime, arns: Iterable[str]) -> list[Key]:
+def run_due_events(kms: Kms, kind: str, when: datetime, arns: Iterable[str], acted: list[Key]) -> None:
     """Carry out the ``kind`` events the clock found due at ``when`` (the clock shows it), one per key ARN, in
     order, each only if its key still warrants it: an automatic rotation (and the next one scheduled), the
     deletion of a key whose waiting period is over, the end of a multi-Region key's Creating or Updating state,
-    or the deletion of imported key material at its ValidTo. Returns the keys acted on, in order."""
+    or the deletion of imported key material at its ValidTo. Each key acted on is appended to ``acted`` as soon
+    as it is done (so an interrupted run still tells the trail what it did)."""
     if kind == ROTATE:
-        return _rotate_all_due(kms, when, arns)
-    keys, runner, acted = kms.keys, _RUNNERS[kind], []
+        _rotate_all_due(kms, when, arns, acted)
+        return
+    keys, runner = kms.keys, _RUNNERS[kind]
     for arn in arns:
         key = keys.get(arn)
         if key is not None and key.deleted is None and runner(kms, key, when) is not None:
             acted.append(key)
-    return acted
 
 
 def _delete(kms: Kms, key: Key, when: datetime) -> Key | None:
@@ -145,11 +146,11 @@ def _delete(kms: Kms, key: Key, when: datetime) -> Key | None:
 _PERIODS: dict[int, timedelta] = {}
 
 
-def _rotate_all_due(kms: Kms, when: datetime, arns: Iterable[str]) -> list[Key]:
+def _rotate_all_due(kms: Kms, when: datetime, arns: Iterable[str], rotated: list[Key]) -> None:
     """The automatic rotations due at ``when``: each key still enabled (or Updating) with rotation on and this
     date as its next rotation gets new material, and its next rotation one period later (rotate-keys.html).
     One loop for the instant's keys, as a fleet created together rotates together."""
-    keys, schedule, rotated = kms.keys, kms.world.schedule, []
+    keys, schedule = kms.keys, kms.world.schedule
     for arn in arns:
         key = keys.get(arn)
         if (
@@ -169,7 +170,6 @@ def _rotate_all_due(kms: Kms, when: datetime, arns: Iterable[str]) -> list[Key]:
         key.next_rotation = next_rotation = when + period
         schedule(next_rotation, ROTATE, arn)  # still enabled and rotating: the next one is due
         rotated.append(key)
-    return rotated
 
 
 #: The states in which a key's automatic rotation runs: a key keeps its schedule while Updating
