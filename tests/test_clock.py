@@ -155,3 +155,24 @@ def test_an_interrupted_advance_leaves_each_rotation_it_made_on_the_trail(monkey
     rotated = [arn for arn in arns if len(sim.ops.keys[arn].materials) > 1]
     assert len(rotated) == 3
     assert sorted(e.resources[0] for e in sim.trail().filter(event_name="RotateKey")) == sorted(rotated)
+
+
+def test_instants_a_microsecond_apart_stay_apart_late_in_the_clocks_range() -> None:
+    # In the year 9000 a POSIX time as a float cannot tell microseconds apart; the queue keys instants by the
+    # datetime itself, so six keys created a microsecond apart rotate each at its own instant, not together.
+    sim = kmssim.Simulator(seed=9, start="9000-01-01T00:00:00.000001Z")
+    kms = sim.client("kms")
+    for _ in range(6):
+        kms.enable_key_rotation(KeyId=kms.create_key()["KeyMetadata"]["Arn"], RotationPeriodInDays=90)
+        sim.advance(seconds=0.000001)
+    sim.advance(days=90, seconds=-0.000006)  # the first key's rotation instant, exactly
+    assert [e.event_time.microsecond for e in sim.trail().filter(event_name="RotateKey")] == [1]
+    sim.advance(seconds=0.000005)
+    assert [e.event_time.microsecond for e in sim.trail().filter(event_name="RotateKey")] == [
+        1,
+        2,
+        3,
+        4,
+        5,
+        6,
+    ]
