@@ -51,7 +51,13 @@ class Clock:
         self._current: dict[str, dict[str, datetime]] = {}  # kind -> key ARN -> the date that counts
 
     def schedule(self, when: datetime, kind: str, arn: str) -> None:
-        """Make ``when`` the date of the ``kind`` event of key ``arn`` (replacing an earlier one)."""
+        """Make ``when`` the date of the ``kind`` event of key ``arn`` (replacing an earlier one). ``when`` is kept
+        in UTC: the runners act at it, and a date given in another zone (an imported material's ValidTo) must not
+        make the clock or the dates it sets show that zone. A naive datetime raises ValueError."""
+        if when.tzinfo is not UTC:
+            if when.utcoffset() is None:
+                raise ValueError(f"{when!r} has no time zone: the simulated clock needs an aware datetime")
+            when = when.astimezone(UTC)
         current = self._current.get(kind)
         if current is None:
             current = self._current[kind] = {}
@@ -59,11 +65,8 @@ class Clock:
             current[arn] = when
             bucket = self._due.get(when)
             if bucket is None:
-                # The instant is kept in UTC: the runners act "at" it, and a date given in another zone (an
-                # imported material's ValidTo) must not make the clock or the dates it sets show that zone.
-                instant = when if when.tzinfo is UTC else when.astimezone(UTC)
-                bucket = self._due[instant] = []
-                heapq.heappush(self._times, instant)
+                bucket = self._due[when] = []
+                heapq.heappush(self._times, when)
             bucket.append((kind, arn))
 
     def run_until(self, target: datetime, run: Callable[[str, datetime, Iterator[str]], None]) -> None:

@@ -176,3 +176,20 @@ def test_instants_a_microsecond_apart_stay_apart_late_in_the_clocks_range() -> N
         5,
         6,
     ]
+
+
+def test_a_naive_date_is_refused_and_changes_nothing() -> None:
+    # ``Simulator.schedule`` is on the public Simulator: a datetime without a zone would be read as local time and
+    # never equal an aware one, so it is refused before it touches the queue.
+    sim = kmssim.Simulator(seed=1)
+    kms = sim.client("kms")
+    rotating = kms.create_key()["KeyMetadata"]["Arn"]
+    kms.enable_key_rotation(KeyId=rotating, RotationPeriodInDays=90)
+    other = kms.create_key()["KeyMetadata"]["Arn"]
+    due = sim.ops.keys[rotating].next_rotation
+    assert due is not None
+    with pytest.raises(ValueError, match="no time zone"):
+        sim.schedule(due.replace(tzinfo=None), "DeleteKey", other)
+    assert len(sim._clock) == 1
+    sim.advance(days=100)
+    assert [e.resources[0] for e in sim.trail().filter(event_name="RotateKey")] == [rotating]
