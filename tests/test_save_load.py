@@ -142,3 +142,28 @@ def test_field_deletions_and_type_changes(path: tuple[Any, ...], delete: bool, v
 
 def test_the_undamaged_file_loads_and_works() -> None:
     _check(_saved())
+
+
+def test_a_rotation_due_exactly_now_saves_loads_and_runs_on_the_next_advance(tmp_path: Any) -> None:
+    # EnableKeyRotation with a shorter period whose date has passed makes the rotation due now (kmssim counts the
+    # new period from the last rotation: ``rotation.enable_key_rotation``); the next advance runs it. A state
+    # saved then is not damaged.
+    def world() -> tuple[kmssim.Simulator, str]:
+        sim = kmssim.Simulator(seed=1, start="2026-01-01")
+        kms = sim.client("kms")
+        key = kms.create_key()["KeyMetadata"]["KeyId"]
+        sim.advance(days=120)
+        kms.enable_key_rotation(KeyId=key, RotationPeriodInDays=97)
+        sim.advance(days=90)
+        kms.enable_key_rotation(KeyId=key, RotationPeriodInDays=90)
+        return sim, key
+
+    kept, key = world()
+    path = tmp_path / "due-now.json"
+    kept.save(path)
+    loaded = kmssim.Simulator.load(path)
+    for sim in (kept, loaded):
+        assert not sim.client("kms").list_key_rotations(KeyId=key)["Rotations"]
+        sim.advance(days=1)
+    assert [e.to_dict() for e in loaded.trail()] == [e.to_dict() for e in kept.trail()]
+    assert len(loaded.trail().filter(event_name="RotateKey")) == 1
