@@ -257,7 +257,7 @@ class Recorder:
         event_id: str | None = None,
     ) -> AuditEvent:
         """The event for one API call: who asked, for what, on which keys, with the safe parameters only.
-        ``event_id``: drawn by the caller with the request ID (else from ``new_id``)."""
+        ``event_id``: drawn by the caller with the request ID (else from ``id_bytes``)."""
         if self._noted:
             self._build_noted()  # KMS's earlier actions come first
         raw = req.params

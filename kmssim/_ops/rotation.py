@@ -146,6 +146,11 @@ def _delete(kms: Kms, key: Key, when: datetime) -> Key | None:
 _PERIODS: dict[int, timedelta] = {}
 
 
+#: The states in which a key's automatic rotation runs: a key keeps its schedule while Updating
+#: (API_UpdatePrimaryRegion).
+_ROTATING_STATES = frozenset((ENABLED, UPDATING))
+
+
 def _rotate_all_due(kms: Kms, when: datetime, arns: Iterable[str], rotated: list[Key]) -> None:
     """The automatic rotations due at ``when``: each key still enabled (or Updating) with rotation on and this
     date as its next rotation gets new material, and its next rotation one period later (rotate-keys.html).
@@ -170,11 +175,6 @@ def _rotate_all_due(kms: Kms, when: datetime, arns: Iterable[str], rotated: list
         key.next_rotation = next_rotation = when + period
         schedule(next_rotation, ROTATE, arn)  # still enabled and rotating: the next one is due
         rotated.append(key)
-
-
-#: The states in which a key's automatic rotation runs: a key keeps its schedule while Updating
-#: (API_UpdatePrimaryRegion).
-_ROTATING_STATES = frozenset((ENABLED, UPDATING))
 
 
 def _synchronized(kms: Kms, key: Key, when: datetime) -> Key | None:
